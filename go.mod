@@ -1,0 +1,11 @@
+module github.com/infopunkt/infopunkt
+
+go 1.26
+
+require (
+	github.com/go-telegram-bot-api/telegram-bot-api/v5 v5.5.1
+	go.etcd.io/bbolt v1.5.0
+	gopkg.in/yaml.v3 v3.0.1
+)
+
+require golang.org/x/sys v0.45.0 // indirect
