@@ -1,0 +1,169 @@
+package bot
+
+import (
+	"strings"
+	"sync/atomic"
+	"unicode/utf8"
+
+	"github.com/infopunkt/infopunkt/faq"
+)
+
+// Limits on free text. A question longer than MaxQueryBytes is not searched;
+// only the first MaxSearchRunes runes of a query are used.
+const (
+	MaxQueryBytes  = 2000
+	MaxSearchRunes = 200
+	maxChoices     = 3
+)
+
+// Engine is the conversation state machine. Handle is pure: it reads the
+// current content snapshot and never does I/O. Content can be swapped at any
+// time (hot reload); a running Handle keeps the snapshot it started with.
+type Engine struct {
+	content atomic.Pointer[faq.Content]
+}
+
+// NewEngine returns an engine serving c.
+func NewEngine(c *faq.Content) *Engine {
+	e := &Engine{}
+	e.content.Store(c)
+	return e
+}
+
+// SetContent swaps the content served from the next update on.
+func (e *Engine) SetContent(c *faq.Content) { e.content.Store(c) }
+
+// Content returns the content currently served.
+func (e *Engine) Content() *faq.Content { return e.content.Load() }
+
+// turn is the working set of one Handle call.
+type turn struct {
+	c   *faq.Content
+	u   Update
+	res Result
+	// fresh makes menus arrive as new messages instead of replacing the
+	// pressed one (after the privacy notice, or a stale button).
+	fresh bool
+}
+
+func (t *turn) st() *State { return &t.res.State }
+
+// msg returns the UI string key in the chat's language.
+func (t *turn) msg(key string) string { return t.c.Messages.Get(key, t.st().Lang) }
+
+func (t *turn) reply(r Reply) {
+	r.Chat = t.u.Chat
+	r.Lang = t.st().Lang
+	t.res.Replies = append(t.res.Replies, r)
+}
+
+func (t *turn) effect(e Effect) {
+	e.Lang = t.st().Lang
+	t.res.Effects = append(t.res.Effects, e)
+}
+
+// Handle computes the result of update u for a chat in state st; exists is
+// false for a chat the store has never seen (or has erased).
+func (e *Engine) Handle(st State, exists bool, u Update) Result {
+	t := &turn{c: e.content.Load(), u: u}
+	if !exists {
+		st = State{Mode: ModeNew, Created: u.Time}
+	}
+	st.Back = append([]string(nil), st.Back...) // never alias the caller's slice
+	st.Subs = append([]string(nil), st.Subs...)
+	st.LastSeen = u.Time
+	t.res.State = st
+	t.applyLangHint()
+	t.dispatch()
+	return t.res
+}
+
+func (t *turn) applyLangHint() {
+	if st := t.st(); !st.LangSet {
+		if l, ok := faq.ParseLang(t.u.LangHint); ok {
+			st.Lang, st.LangSet = l, true
+		}
+	}
+}
+
+func (t *turn) dispatch() {
+	switch t.u.Kind {
+	case UpdateBlocked:
+		t.st().Inactive = true
+	case UpdateUnblocked:
+		t.st().Inactive = false
+	case UpdateStarted:
+		t.firstContact("")
+	case UpdateButton:
+		t.st().Inactive = false
+		t.button(t.u.Data)
+	default:
+		t.st().Inactive = false
+		t.text(sanitize(t.u.Text))
+	}
+}
+
+// sanitize makes typed text safe to work with: valid UTF-8, trimmed.
+func sanitize(s string) string {
+	if !utf8.ValidString(s) {
+		s = strings.ToValidUTF8(s, "")
+	}
+	return strings.TrimSpace(s)
+}
+
+// firstContact shows the language picker when the language is unknown, else
+// the privacy notice. payload is a deep link kept for after consent.
+func (t *turn) firstContact(payload string) {
+	st := t.st()
+	if payload != "" && t.c.Node(payload) != nil {
+		st.Node = payload
+	}
+	if !st.LangSet {
+		st.Mode = ModeLanguage
+		t.languagePicker()
+		return
+	}
+	st.Mode = ModeConsent
+	t.privacyNotice()
+}
+
+func (t *turn) privacyNotice() {
+	t.reply(Reply{
+		Text: t.msg("privacy_notice"),
+		Buttons: [][]Button{
+			{{Label: t.msg("btn_accept"), Data: dataAccept}},
+			langButtons(),
+		},
+	})
+}
+
+func (t *turn) languagePicker() {
+	t.reply(Reply{Text: t.c.Messages.Get("choose_language", t.st().Lang), Buttons: [][]Button{langButtons()}})
+}
+
+// langNames are the languages' own names, the same in every UI language.
+var langNames = [faq.NumLangs]string{"Українська", "Polski", "Русский", "English"}
+
+func langButtons() []Button {
+	row := make([]Button, 0, faq.NumLangs)
+	for _, l := range faq.Langs {
+		row = append(row, Button{Label: langNames[l], Data: prefixLang + l.String()})
+	}
+	return row
+}
+
+// consented reports whether the chat may use the bot; if not it answers with
+// the notice again and reports false.
+func (t *turn) consented() bool {
+	st := t.st()
+	if st.Consent {
+		return true
+	}
+	if st.Mode == ModeNew || !st.LangSet {
+		t.firstContact("")
+		return false
+	}
+	st.Mode = ModeConsent
+	t.reply(Reply{Text: t.msg("need_consent"), Buttons: [][]Button{{{Label: t.msg("btn_accept"), Data: dataAccept}}}})
+	return false
+}

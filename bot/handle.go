@@ -1,0 +1,248 @@
+package bot
+
+import (
+	"strings"
+
+	"github.com/infopunkt/infopunkt/faq"
+)
+
+// button handles a pressed button by its payload.
+func (t *turn) button(data string) {
+	st := t.st()
+	if code, ok := strings.CutPrefix(data, prefixLang); ok {
+		t.setLanguage(code)
+		return
+	}
+	switch data {
+	case dataLangPicker:
+		t.languagePicker()
+		return
+	case dataAccept:
+		t.accept()
+		return
+	case dataEraseYes:
+		t.erase()
+		return
+	}
+	if !t.consented() {
+		return
+	}
+	if st.Mode == ModeHandoff && data != dataConsultant && data != dataCancel {
+		t.leaveHandoff(false)
+	}
+	t.browseButton(data)
+}
+
+func (t *turn) browseButton(data string) {
+	switch {
+	case data == dataBack:
+		t.back()
+	case data == dataMenu:
+		t.mainMenu()
+	case data == dataConsultant:
+		t.handoff()
+	case data == dataCancel:
+		t.leaveHandoff(true)
+	case data == dataEraseNo:
+		t.st().Mode = ModeBrowse
+		t.reply(Reply{Text: t.msg("forget_cancelled")})
+		t.mainMenu()
+	case strings.HasPrefix(data, prefixNode):
+		t.open(strings.TrimPrefix(data, prefixNode), true)
+	case strings.HasPrefix(data, prefixSubscribe):
+		t.subscribe(strings.TrimPrefix(data, prefixSubscribe), true)
+	case strings.HasPrefix(data, prefixUnsub):
+		t.subscribe(strings.TrimPrefix(data, prefixUnsub), false)
+	default:
+		t.stale()
+	}
+}
+
+// stale answers a button that no longer means anything (content changed, a
+// short key expired) and shows the main menu.
+func (t *turn) stale() {
+	t.reply(Reply{Text: t.msg("stale_button")})
+	if n := t.c.Node(t.st().Node); n != nil {
+		t.show(n)
+		return
+	}
+	t.mainMenu()
+}
+
+func (t *turn) setLanguage(code string) {
+	l, ok := faq.ParseLang(code)
+	if !ok {
+		t.languagePicker()
+		return
+	}
+	st := t.st()
+	st.Lang, st.LangSet = l, true
+	if !st.Consent {
+		st.Mode = ModeConsent
+		t.privacyNotice()
+		return
+	}
+	t.reply(Reply{Text: t.msg("language_set")})
+	t.mainMenu()
+}
+
+func (t *turn) accept() {
+	st := t.st()
+	if !st.LangSet {
+		t.firstContact("")
+		return
+	}
+	st.Consent, st.Mode = true, ModeBrowse
+	t.fresh = true
+	if pending := st.Node; pending != "" && t.c.Node(pending) != nil {
+		st.Node = ""
+		t.open(pending, false)
+		return
+	}
+	t.mainMenu()
+}
+
+// text handles typed text: commands, then free-text questions.
+func (t *turn) text(s string) {
+	if name, arg, ok := parseCommand(s); ok {
+		t.command(name, arg)
+		return
+	}
+	st := t.st()
+	if st.Mode == ModeNew || st.Mode == ModeLanguage {
+		t.firstContact("")
+		return
+	}
+	if !t.consented() {
+		return
+	}
+	if st.Mode == ModeHandoff {
+		t.relay(s)
+		return
+	}
+	if st.Mode == ModeConfirmErase {
+		st.Mode = ModeBrowse
+	}
+	t.question(s)
+}
+
+// command handles a /command. Commands that erase or change the language
+// work before consent; the rest need it.
+func (t *turn) command(name, arg string) {
+	st := t.st()
+	switch name {
+	case "start":
+		t.start(arg)
+		return
+	case "language", "lang":
+		t.languagePicker()
+		return
+	case "forget":
+		st.Mode = ModeConfirmErase
+		t.reply(Reply{Text: t.msg("forget_confirm"), Buttons: [][]Button{
+			{{Label: t.msg("btn_yes_erase"), Data: dataEraseYes}},
+			{{Label: t.msg("btn_cancel"), Data: dataEraseNo}},
+		}})
+		return
+	case "help":
+		t.reply(Reply{Text: t.msg("help"), Buttons: [][]Button{{t.menuButton()}}})
+		return
+	}
+	if !t.consented() {
+		return
+	}
+	if st.Mode == ModeHandoff && name != "consultant" {
+		t.leaveHandoff(false)
+	}
+	t.browseCommand(name)
+}
+
+func (t *turn) browseCommand(name string) {
+	switch name {
+	case "menu":
+		t.mainMenu()
+	case "back":
+		t.back()
+	case "consultant":
+		t.handoff()
+	case "events":
+		t.events("")
+	case "stop":
+		t.st().Inactive = true
+		t.reply(Reply{Text: t.msg("stop_done")})
+	default:
+		t.reply(Reply{Text: t.msg("unknown_command"), Buttons: [][]Button{{t.menuButton()}}})
+	}
+}
+
+// start handles /start with an optional deep-link payload (a node id).
+func (t *turn) start(payload string) {
+	st := t.st()
+	st.Inactive = false
+	if !st.Consent {
+		t.firstContact(payload)
+		return
+	}
+	if st.Mode == ModeHandoff {
+		t.leaveHandoff(false)
+	}
+	st.Mode = ModeBrowse
+	if payload != "" && t.c.Node(payload) != nil {
+		t.open(payload, true)
+		return
+	}
+	t.mainMenu()
+}
+
+func (t *turn) erase() {
+	st := t.st()
+	if st.Mode != ModeConfirmErase {
+		t.stale()
+		return
+	}
+	t.effect(Effect{Kind: EffectErase})
+	t.reply(Reply{Text: t.msg("forget_done")})
+	lang, langSet := st.Lang, st.LangSet
+	*st = State{Mode: ModeNew, Lang: lang, LangSet: langSet}
+}
+
+// question searches the trees for typed text.
+func (t *turn) question(q string) {
+	switch {
+	case q == "":
+		t.reply(Reply{Text: t.msg("empty_message"), Buttons: [][]Button{{t.menuButton()}}})
+		return
+	case len(q) > MaxQueryBytes:
+		t.reply(Reply{Text: t.msg("too_long"), Buttons: [][]Button{{t.consultantButton()}, {t.menuButton()}}})
+		return
+	}
+	hits := t.search(q)
+	switch {
+	case len(hits) == 0:
+		t.effect(Effect{Kind: EffectUnanswered})
+		t.reply(Reply{Text: t.msg("search_miss"), Buttons: [][]Button{{t.consultantButton()}, {t.menuButton()}}})
+	case len(hits) == 1 || hits[0].Score >= 2*hits[1].Score:
+		t.open(hits[0].Node.ID, true)
+	default:
+		t.choices(hits)
+	}
+}
+
+func (t *turn) search(q string) []faq.Hit {
+	if t.c.Index == nil {
+		return nil
+	}
+	if r := []rune(q); len(r) > MaxSearchRunes {
+		q = string(r[:MaxSearchRunes])
+	}
+	return t.c.Index.Search(q, t.st().Lang, maxChoices)
+}
+
+func (t *turn) choices(hits []faq.Hit) {
+	rows := make([][]Button, 0, len(hits)+2)
+	for _, h := range hits {
+		rows = append(rows, []Button{t.nodeButton(h.Node)})
+	}
+	rows = append(rows, []Button{t.consultantButton()}, []Button{t.menuButton()})
+	t.reply(Reply{Text: t.msg("search_choices"), Buttons: rows})
+}

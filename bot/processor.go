@@ -1,0 +1,88 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"hash/fnv"
+	"sync"
+	"time"
+)
+
+// chatStripes is how many locks serialise updates per chat. Two chats may
+// share a stripe; that only costs a little parallelism.
+const chatStripes = 256
+
+// Processor runs updates through the engine and commits each durably before
+// it returns, so adapters acknowledge an update only after its effects are
+// stored. It is safe for concurrent use; updates of one chat are handled one
+// at a time, in the order Handle is called.
+type Processor struct {
+	Engine *Engine
+	Store  Store
+	// Notify, if set, is called after a commit that queued replies, to wake
+	// the outbox worker. It must not block.
+	Notify func()
+	// Now stamps updates that arrive without a time. Default time.Now.
+	Now func() time.Time
+
+	stripes [chatStripes]sync.Mutex
+}
+
+// Handle processes u and returns once its effects are committed. A
+// duplicate (same DedupKey) is a no-op and returns nil.
+func (p *Processor) Handle(ctx context.Context, u Update) error {
+	_, _, err := p.Process(ctx, u)
+	return err
+}
+
+// Process is Handle that also returns the result and whether the update was
+// applied (false for a duplicate).
+func (p *Processor) Process(ctx context.Context, u Update) (Result, bool, error) {
+	if u.Chat == "" {
+		return Result{}, false, fmt.Errorf("process update: empty chat")
+	}
+	if u.Time.IsZero() {
+		u.Time = p.now()
+	}
+	mu := &p.stripes[stripe(u.Chat)]
+	mu.Lock()
+	defer mu.Unlock()
+	res, applied, err := p.Store.Apply(ctx, u.Chat, u.DedupKey, func(st State, exists bool) Result {
+		return p.Engine.Handle(st, exists, u)
+	})
+	if err != nil {
+		return Result{}, false, fmt.Errorf("process update for %s: %w", u.Chat.Channel(), err)
+	}
+	if applied && len(res.Replies) > 0 && p.Notify != nil {
+		p.Notify()
+	}
+	return res, applied, nil
+}
+
+// Welcome returns the first message for a chat that has just opened the
+// conversation without storing anything (Viber's conversation_started: the
+// user has not subscribed, so only this one reply may be sent).
+func (p *Processor) Welcome(ctx context.Context, u Update) (Reply, error) {
+	if u.Time.IsZero() {
+		u.Time = p.now()
+	}
+	u.Kind = UpdateStarted
+	res := p.Engine.Handle(State{}, false, u)
+	if len(res.Replies) == 0 {
+		return Reply{}, fmt.Errorf("welcome: engine produced no reply")
+	}
+	return res.Replies[0], nil
+}
+
+func (p *Processor) now() time.Time {
+	if p.Now != nil {
+		return p.Now()
+	}
+	return time.Now()
+}
+
+func stripe(k ChatKey) uint32 {
+	h := fnv.New32a()
+	h.Write([]byte(k))
+	return h.Sum32() % chatStripes
+}
