@@ -1,0 +1,86 @@
+/*
+Package store keeps Infopunkt's durable state in one bbolt file. DB
+implements bot.Store (conversation state), bot.Queue (the outbox) and
+bot.Meta (small adapter values), plus what the desk, the scheduler and
+reports read: tickets, transcripts, subscribers and daily counters.
+
+# Opening
+
+Open creates the file's directory and the file, takes bbolt's exclusive
+lock and migrates the schema. A second process opening the same file fails
+after Options.Timeout (default 1s) with an error wrapping bot.ErrLocked that
+names the file. Options.NoSync is for tests and benchmarks only.
+
+# Buckets
+
+	users          chat key → profile JSON (language, consent, inactive,
+	               created): who the person is, for reports; derived from
+	               the State and rewritten only when it changes
+	sessions       chat key → bot.State JSON, the source of truth
+	dedupe         update dedupe key → 8-byte big-endian unix seconds
+	outbox         8-byte big-endian seq → bot.OutboxItem JSON
+	outbox_keys    Reply.Key → seq of the pending item with that key
+	outbox_chat    chat key, 0x00, seq → empty: a chat's pending items
+	tickets        chat key → Ticket JSON (one ticket per chat)
+	transcripts    chat key, 0x00, 8-byte seq → TranscriptEntry JSON
+	subscriptions  category, 0x00, chat key → RFC 3339 time subscribed
+	stats          "YYYY-MM-DD/kind/name" → 8-byte big-endian counter
+	meta           "schema_version", "pause/<lane>", adapters' own keys
+
+Counter names: updates/<channel> for every applied update, view/<node>
+("view/" is the main menu), unanswered/<lang>, dropped/<reason> (Drop),
+dropped/inactive (MarkInactive). Counters hold no chat identity and no text.
+Dedupe keys are platform update ids (Telegram update_id, Viber
+message_token); they must not contain the chat key, because erasure keeps
+them so a re-delivered update stays deduplicated.
+
+# Apply and group commit
+
+Apply runs in bbolt's DB.Batch: concurrent updates of different chats share
+one transaction and one fsync, which is what lets one disk take thousands
+of updates per second. A batch commits after Options.MaxBatchDelay (1ms)
+or once Options.MaxBatchSize updates wait. Batch may run a transaction function more than once
+(when another function in the batch fails, it rolls back and re-runs), so
+Apply's function rebuilds everything from what the transaction sees and
+keeps only the last run's result. Its steps:
+
+ 1. If the dedupe key is non-empty and present, stop: applied is false.
+ 2. Load the chat's state and call fn(state, exists).
+ 3. Record the effects: subscriptions, tickets (handoff opens, cancel marks
+    cancelled), transcripts (relayed text), view and unanswered counters.
+ 4. If the result erases, delete every key of the chat (see Erasure);
+    otherwise store the state.
+ 5. Append the replies to the outbox (after the erasure, so the
+    confirmation survives it), count updates/<channel>, write the dedupe key.
+
+# Outbox
+
+Sequence numbers come from the outbox bucket's sequence, so Scan returns
+items in enqueue order. A reply with a Key is skipped while an item with
+the same Key is pending; Done, Drop and erasure remove the index entries,
+after which the Key may be enqueued again. Producers that must never
+repeat a message after delivery (reminder slots) keep their own marks.
+
+# Erasure
+
+Erase and the erase effect delete the chat's users, sessions and tickets
+records, its transcript, its subscriptions, its pending outbox items with
+their outbox_keys and outbox_chat entries, and its lane pause. Keys lists
+whatever still mentions a chat and is what the erasure tests check. bbolt
+never shrinks its file: erased bytes stay in free pages until the page is
+reused or the file is compacted (bbolt compact), and backups taken earlier
+still hold them.
+
+# Migrations
+
+meta "schema_version" holds the schema version as decimal text; a file
+without it is version 0. Migration i moves version i to i+1 and all run in
+one transaction at Open. A file newer than SchemaVersion fails with
+ErrNewerSchema rather than being written by a binary that does not know it.
+
+# Backup
+
+Backup streams a consistent snapshot with bbolt's Tx.WriteTo inside a read
+transaction, so writers keep running during the copy.
+*/
+package store

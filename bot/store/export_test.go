@@ -1,0 +1,12 @@
+package store
+
+import "github.com/infopunkt/infopunkt/bot"
+
+// SetNoBatch makes Apply commit every update in its own transaction, the
+// baseline BenchmarkApplySingleTx compares group commit with.
+func SetNoBatch(db *DB) { db.noBatch = true }
+
+// SetApplyHook installs h to run at the end of every run of Apply's
+// transaction function; an error from h rolls the transaction back and
+// makes bbolt run the functions again, as a failing batch member would.
+func SetApplyHook(db *DB, h func(chat bot.ChatKey) error) { db.applyHook = h }

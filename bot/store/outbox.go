@@ -1,0 +1,214 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"time"
+
+	"go.etcd.io/bbolt"
+
+	"github.com/infopunkt/infopunkt/bot"
+)
+
+// errNoChat rejects an update or a reply that names no chat.
+var errNoChat = errors.New("no chat key")
+
+// Enqueue implements bot.Queue. All replies commit in one transaction.
+// Replies must name their Chat.
+func (db *DB) Enqueue(ctx context.Context, replies ...bot.Reply) ([]uint64, error) {
+	seqs := make([]uint64, len(replies))
+	err := db.update(ctx, func(tx *bbolt.Tx) error {
+		now := db.now()
+		for i, r := range replies {
+			seq, err := enqueue(tx, r, now)
+			if err != nil {
+				return fmt.Errorf("reply %d: %w", i, err)
+			}
+			seqs[i] = seq
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("enqueue: %w", err)
+	}
+	return seqs, nil
+}
+
+// Scan implements bot.Queue. A limit of zero or less returns nothing.
+func (db *DB) Scan(ctx context.Context, after uint64, limit int) ([]bot.OutboxItem, error) {
+	if limit <= 0 || after == math.MaxUint64 {
+		return nil, nil
+	}
+	var items []bot.OutboxItem
+	err := db.view(ctx, func(tx *bbolt.Tx) error {
+		c := tx.Bucket(bucketOutbox).Cursor()
+		for k, v := c.Seek(u64(after + 1)); k != nil && len(items) < limit; k, v = c.Next() {
+			var it bot.OutboxItem
+			if err := json.Unmarshal(v, &it); err != nil {
+				return fmt.Errorf("decode item %d: %w", binary.BigEndian.Uint64(k), err)
+			}
+			items = append(items, it)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("scan outbox: %w", err)
+	}
+	return items, nil
+}
+
+// Done implements bot.Queue. It also removes the item's index entries, so
+// its Key may be enqueued again afterwards.
+func (db *DB) Done(ctx context.Context, seq uint64) error {
+	err := db.update(ctx, func(tx *bbolt.Tx) error {
+		_, _, err := removeItem(tx, seq)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("outbox done %d: %w", seq, err)
+	}
+	return nil
+}
+
+// Retry implements bot.Queue. Retrying a missing item (delivered, dropped
+// or erased meanwhile) is not an error.
+func (db *DB) Retry(ctx context.Context, seq uint64, attempts int, notBefore time.Time) error {
+	err := db.update(ctx, func(tx *bbolt.Tx) error {
+		b := tx.Bucket(bucketOutbox)
+		var it bot.OutboxItem
+		found, err := getJSON(b, u64(seq), &it)
+		if err != nil || !found {
+			return err
+		}
+		it.Attempts, it.NotBefore = attempts, notBefore
+		return putJSON(b, u64(seq), it)
+	})
+	if err != nil {
+		return fmt.Errorf("outbox retry %d: %w", seq, err)
+	}
+	return nil
+}
+
+// Drop implements bot.Queue and counts "dropped/<reason>" in today's stats.
+// Dropping a missing item is not an error and counts nothing.
+func (db *DB) Drop(ctx context.Context, seq uint64, reason string) error {
+	if reason == "" {
+		reason = "unknown"
+	}
+	err := db.update(ctx, func(tx *bbolt.Tx) error {
+		_, found, err := removeItem(tx, seq)
+		if err != nil || !found {
+			return err
+		}
+		return incrStat(tx, db.now(), "dropped/"+reason, 1)
+	})
+	if err != nil {
+		return fmt.Errorf("outbox drop %d: %w", seq, err)
+	}
+	return nil
+}
+
+// MarkInactive implements bot.Queue. The chat's state gets Inactive if the
+// chat is known; dropped items count as "dropped/inactive".
+func (db *DB) MarkInactive(ctx context.Context, chat bot.ChatKey) (int, error) {
+	var dropped int
+	err := db.update(ctx, func(tx *bbolt.Tx) error {
+		st, exists, err := loadState(tx, chat)
+		if err != nil {
+			return err
+		}
+		if exists && !st.Inactive {
+			inactive := st
+			inactive.Inactive = true
+			if err := putState(tx, chat, inactive, st, true); err != nil {
+				return err
+			}
+		}
+		if dropped, err = dropChatItems(tx, chat); err != nil || dropped == 0 {
+			return err
+		}
+		return incrStat(tx, db.now(), "dropped/inactive", uint64(dropped))
+	})
+	if err != nil {
+		return 0, fmt.Errorf("mark %s inactive: %w", chat, err)
+	}
+	return dropped, nil
+}
+
+// enqueue appends r unless its Key is already pending; it returns the new
+// sequence number, or 0 when skipped.
+func enqueue(tx *bbolt.Tx, r bot.Reply, now time.Time) (uint64, error) {
+	if r.Chat == "" {
+		return 0, errNoChat
+	}
+	keys := tx.Bucket(bucketOutboxKeys)
+	if r.Key != "" && keys.Get([]byte(r.Key)) != nil {
+		return 0, nil
+	}
+	b := tx.Bucket(bucketOutbox)
+	seq, err := b.NextSequence()
+	if err != nil {
+		return 0, fmt.Errorf("next outbox sequence: %w", err)
+	}
+	if err := putJSON(b, u64(seq), bot.OutboxItem{Seq: seq, Reply: r, Enqueued: now}); err != nil {
+		return 0, err
+	}
+	if err := tx.Bucket(bucketOutboxChat).Put(chatSeqKey(r.Chat, seq), []byte{}); err != nil {
+		return 0, fmt.Errorf("index item %d by chat: %w", seq, err)
+	}
+	if r.Key != "" {
+		if err := keys.Put([]byte(r.Key), u64(seq)); err != nil {
+			return 0, fmt.Errorf("index item %d by key: %w", seq, err)
+		}
+	}
+	return seq, nil
+}
+
+// removeItem deletes item seq and its index entries, reporting whether it
+// was there.
+func removeItem(tx *bbolt.Tx, seq uint64) (bot.OutboxItem, bool, error) {
+	b := tx.Bucket(bucketOutbox)
+	var it bot.OutboxItem
+	found, err := getJSON(b, u64(seq), &it)
+	if err != nil || !found {
+		return it, found, err
+	}
+	if err := b.Delete(u64(seq)); err != nil {
+		return it, true, fmt.Errorf("delete item %d: %w", seq, err)
+	}
+	if err := tx.Bucket(bucketOutboxChat).Delete(chatSeqKey(it.Reply.Chat, seq)); err != nil {
+		return it, true, fmt.Errorf("unindex item %d by chat: %w", seq, err)
+	}
+	keys := tx.Bucket(bucketOutboxKeys)
+	if it.Reply.Key != "" && bytes.Equal(keys.Get([]byte(it.Reply.Key)), u64(seq)) {
+		if err := keys.Delete([]byte(it.Reply.Key)); err != nil {
+			return it, true, fmt.Errorf("unindex item %d by key: %w", seq, err)
+		}
+	}
+	return it, true, nil
+}
+
+// dropChatItems removes every pending item addressed to chat and returns
+// how many there were. Index entries without an item are removed too.
+func dropChatItems(tx *bbolt.Tx, chat bot.ChatKey) (int, error) {
+	idx := tx.Bucket(bucketOutboxChat)
+	n := 0
+	for _, k := range keysWithPrefix(idx, chatPrefix(chat)) {
+		_, found, err := removeItem(tx, binary.BigEndian.Uint64(k[len(k)-8:]))
+		if err != nil {
+			return n, err
+		}
+		if found {
+			n++
+		}
+		if err := idx.Delete(k); err != nil {
+			return n, fmt.Errorf("unindex %q: %w", k, err)
+		}
+	}
+	return n, nil
+}
