@@ -1,0 +1,216 @@
+package telegram
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"github.com/infopunkt/infopunkt/bot"
+)
+
+// Errors returned by the Adapter.
+var (
+	// ErrConflict means another process polls this bot token (HTTP 409), or
+	// a webhook is set while polling. The process should stop, not fight.
+	ErrConflict = errors.New("another process is polling this bot token")
+	// ErrUnauthorized means Telegram rejected the token.
+	ErrUnauthorized = errors.New("telegram rejected the bot token")
+	// ErrClosed means the Adapter was closed.
+	ErrClosed = errors.New("telegram adapter closed")
+)
+
+// Meta keys the Adapter uses.
+const (
+	metaOffset = "telegram/offset"         // next getUpdates offset, decimal
+	metaSecret = "telegram/webhook_secret" // generated webhook secret
+	metaButton = "telegram/"               // + "k:<hash>": long button data
+)
+
+// allowedUpdates are the update types the bot asks Telegram for.
+var allowedUpdates = []string{"message", "callback_query", "my_chat_member"}
+
+// Config configures an Adapter.
+type Config struct {
+	// Token is the bot token from @BotFather. Required.
+	Token string
+	// APIURL is the Bot API base URL. Default "https://api.telegram.org".
+	APIURL string
+	// WebhookURL is the public URL Telegram posts updates to; empty means
+	// long polling.
+	WebhookURL string
+	// WebhookSecret is the secret_token for the webhook, 1–256 characters of
+	// [A-Za-z0-9_-]. Empty: one is generated once and kept in meta.
+	WebhookSecret string
+	// DeskChatID is the consultants' group. Its messages and button presses
+	// are passed on; other groups are ignored. 0 means none.
+	DeskChatID int64
+	// PollTimeout is the getUpdates long-poll timeout. Default 30 s;
+	// values under one second are rounded up to one second.
+	PollTimeout time.Duration
+	// RetryMin and RetryMax bound the jittered exponential backoff of the
+	// poll loop after errors. Defaults 1 s and 1 min.
+	RetryMin, RetryMax time.Duration
+	// HTTPClient makes the API calls. Default: a client with a 30 s
+	// timeout. Polling uses a copy whose timeout exceeds PollTimeout.
+	HTTPClient *http.Client
+	// Logger receives operational logs (never message text or names).
+	// Default: discard.
+	Logger *slog.Logger
+	// Now is the clock. Default time.Now.
+	Now func() time.Time
+}
+
+// Handler processes one inbound update. Handle returns only after the
+// update's effects are durably committed; an error means they were not, and
+// the update will be delivered again.
+type Handler interface {
+	Handle(ctx context.Context, u bot.Update) error
+}
+
+// HandlerFunc adapts a function to Handler.
+type HandlerFunc func(ctx context.Context, u bot.Update) error
+
+// Handle calls f.
+func (f HandlerFunc) Handle(ctx context.Context, u bot.Update) error { return f(ctx, u) }
+
+// Adapter is the Telegram channel: it receives updates and sends replies.
+// Send is safe for concurrent use.
+type Adapter struct {
+	cfg        Config
+	meta       bot.Meta
+	h          Handler
+	log        *slog.Logger
+	api        *tgbotapi.BotAPI
+	client     *http.Client
+	pollClient *http.Client
+	username   string
+	secret     string // webhook secret; "" when not in webhook mode
+
+	done   context.Context // canceled by Close
+	cancel context.CancelFunc
+	mu     sync.Mutex
+	closed bool
+	wg     sync.WaitGroup // Poll
+	flood  floodTracker
+}
+
+// New checks the token with getMe and returns an Adapter. In webhook mode
+// (cfg.WebhookURL set) it also loads or generates the webhook secret.
+func New(ctx context.Context, cfg Config, meta bot.Meta, h Handler) (*Adapter, error) {
+	if cfg.Token == "" {
+		return nil, errors.New("telegram: empty token")
+	}
+	if meta == nil || h == nil {
+		return nil, errors.New("telegram: meta and handler are required")
+	}
+	cfg = withDefaults(cfg)
+	a := &Adapter{cfg: cfg, meta: meta, h: h, log: cfg.Logger, client: cfg.HTTPClient}
+	pc := *cfg.HTTPClient
+	pc.Timeout = cfg.PollTimeout + 15*time.Second
+	a.pollClient = &pc
+	endpoint := strings.TrimRight(cfg.APIURL, "/") + "/bot%s/%s"
+	api, err := tgbotapi.NewBotAPIWithClient(cfg.Token, endpoint, ctxClient{ctx, a.client})
+	if err != nil {
+		if isUnauthorized(err) {
+			return nil, ErrUnauthorized
+		}
+		return nil, fmt.Errorf("telegram getMe: %w", err)
+	}
+	api.Client = a.client // every call binds its own context (see callWith)
+	a.api, a.username = api, api.Self.UserName
+	if cfg.WebhookURL != "" {
+		if a.secret, err = a.loadSecret(ctx); err != nil {
+			return nil, err
+		}
+	}
+	a.done, a.cancel = context.WithCancel(context.Background())
+	return a, nil
+}
+
+func withDefaults(cfg Config) Config {
+	if cfg.APIURL == "" {
+		cfg.APIURL = "https://api.telegram.org"
+	}
+	if cfg.PollTimeout <= 0 {
+		cfg.PollTimeout = 30 * time.Second
+	}
+	cfg.PollTimeout = max(cfg.PollTimeout, time.Second)
+	if cfg.RetryMin <= 0 {
+		cfg.RetryMin = time.Second
+	}
+	if cfg.RetryMax < cfg.RetryMin {
+		cfg.RetryMax = max(time.Minute, cfg.RetryMin)
+	}
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = &http.Client{Timeout: 30 * time.Second}
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	return cfg
+}
+
+// Username is the bot's username as getMe reported it.
+func (a *Adapter) Username() string { return a.username }
+
+// Close stops a running Poll, waits for it to return and releases idle
+// connections. Calling it again does nothing.
+func (a *Adapter) Close() error {
+	a.mu.Lock()
+	a.closed = true
+	a.mu.Unlock()
+	a.cancel()
+	a.wg.Wait()
+	a.client.CloseIdleConnections()
+	a.pollClient.CloseIdleConnections()
+	return nil
+}
+
+// ctxClient binds a context to the requests of tgbotapi, whose MakeRequest
+// takes none.
+type ctxClient struct {
+	ctx context.Context
+	c   *http.Client
+}
+
+func (c ctxClient) Do(req *http.Request) (*http.Response, error) {
+	return c.c.Do(req.WithContext(c.ctx))
+}
+
+// call makes one API request bound to ctx. API failures are
+// *tgbotapi.Error.
+func (a *Adapter) call(ctx context.Context, method string, p tgbotapi.Params) (json.RawMessage, error) {
+	return a.callWith(ctx, a.client, method, p)
+}
+
+func (a *Adapter) callWith(ctx context.Context, c *http.Client, method string, p tgbotapi.Params) (json.RawMessage, error) {
+	api := *a.api // a shallow copy, so that this call alone uses ctx
+	api.Client = ctxClient{ctx, c}
+	resp, err := api.MakeRequest(method, p)
+	if err != nil {
+		return nil, err
+	}
+	return resp.Result, nil
+}
+
+func apiError(err error) (*tgbotapi.Error, bool) {
+	var te *tgbotapi.Error
+	ok := errors.As(err, &te)
+	return te, ok
+}
+
+func isUnauthorized(err error) bool {
+	te, ok := apiError(err)
+	return ok && (te.Code == http.StatusUnauthorized || te.Code == http.StatusNotFound)
+}

@@ -1,0 +1,191 @@
+package telegram
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"github.com/infopunkt/infopunkt/bot"
+)
+
+var _ bot.Sender = (*Adapter)(nil)
+
+type inlineButton struct {
+	Text         string `json:"text"`
+	CallbackData string `json:"callback_data,omitempty"`
+	URL          string `json:"url,omitempty"`
+}
+
+type inlineMarkup struct {
+	InlineKeyboard [][]inlineButton `json:"inline_keyboard"`
+}
+
+// Send delivers r to its chat (and Thread, a forum topic id). A text over
+// Telegram's limit goes out as several messages, the buttons under the
+// last. With EditRef set the first part replaces that message; if it no
+// longer exists or cannot be edited, a new message is sent instead.
+//
+// Failures are *bot.SendError: SendRateLimited (429, RetryAfter from
+// Telegram), SendBlocked (403, chat not found, user deactivated),
+// SendPermanent (other 4xx; Reason like "tg_400_parse_entities"), SendRetry
+// (5xx, 401/404, timeouts, connection errors, meta errors). Parts sent
+// before a failure are sent again when the outbox retries.
+func (a *Adapter) Send(ctx context.Context, r bot.Reply) error {
+	chat, thread, err := target(r)
+	if err != nil {
+		return err
+	}
+	parts := buildDoc(r).parts(maxText)
+	if len(parts) == 0 {
+		return &bot.SendError{Kind: bot.SendPermanent, Reason: "tg_empty_text"}
+	}
+	markup, err := a.keyboard(ctx, r.Buttons)
+	if err != nil {
+		return &bot.SendError{Kind: bot.SendRetry, Reason: "tg_meta", Err: err}
+	}
+	first := 0
+	if r.EditRef != "" {
+		done, err := a.edit(ctx, chat, r.EditRef, parts[0], lastMarkup(markup, len(parts) == 1))
+		if err != nil {
+			return err
+		}
+		if done {
+			first = 1
+		}
+	}
+	for i := first; i < len(parts); i++ {
+		p := messageParams(chat, parts[i], lastMarkup(markup, i == len(parts)-1))
+		p.AddNonZero64("message_thread_id", thread)
+		if _, err := a.call(ctx, "sendMessage", p); err != nil {
+			return a.sendError(chat, err)
+		}
+	}
+	return nil
+}
+
+func target(r bot.Reply) (chat, thread int64, err error) {
+	chat, perr := strconv.ParseInt(r.Chat.ID(), 10, 64)
+	if r.Chat.Channel() != bot.Telegram || perr != nil || chat == 0 {
+		return 0, 0, &bot.SendError{Kind: bot.SendPermanent, Reason: "tg_bad_chat"}
+	}
+	if r.Thread != "" {
+		if thread, perr = strconv.ParseInt(r.Thread, 10, 64); perr != nil {
+			return 0, 0, &bot.SendError{Kind: bot.SendPermanent, Reason: "tg_bad_thread"}
+		}
+	}
+	return chat, thread, nil
+}
+
+func lastMarkup(m *inlineMarkup, last bool) *inlineMarkup {
+	if !last {
+		return nil
+	}
+	return m
+}
+
+func messageParams(chat int64, html string, markup *inlineMarkup) tgbotapi.Params {
+	p := tgbotapi.Params{"chat_id": strconv.FormatInt(chat, 10), "text": html, "parse_mode": "HTML"}
+	_ = p.AddInterface("reply_markup", markup) // plain structs always marshal
+	return p
+}
+
+// edit replaces message ref. done is false when the message is gone or
+// cannot be edited and a new one should be sent instead.
+func (a *Adapter) edit(ctx context.Context, chat int64, ref, html string, markup *inlineMarkup) (done bool, err error) {
+	id, perr := strconv.ParseInt(ref, 10, 64)
+	if perr != nil || id <= 0 {
+		return false, nil
+	}
+	p := messageParams(chat, html, markup)
+	p.AddNonZero64("message_id", id)
+	_, err = a.call(ctx, "editMessageText", p)
+	te, isAPI := apiError(err)
+	switch {
+	case err == nil:
+		return true, nil
+	case isAPI && te.Code == 400 && containsFold(te.Message, "message is not modified"):
+		return true, nil
+	case isAPI && te.Code == 400 && editImpossible(te.Message):
+		return false, nil
+	}
+	return false, a.sendError(chat, err)
+}
+
+func editImpossible(desc string) bool {
+	for _, s := range []string{"message to edit not found", "message can't be edited", "message_id_invalid",
+		"there is no text in the message to edit", "message identifier is not specified"} {
+		if containsFold(desc, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// keyboard renders button rows, storing data that cannot travel as
+// callback_data in meta.
+func (a *Adapter) keyboard(ctx context.Context, rows [][]bot.Button) (*inlineMarkup, error) {
+	var m inlineMarkup
+	for _, row := range rows {
+		var out []inlineButton
+		for _, b := range row {
+			ib := inlineButton{Text: b.Label, URL: b.URL}
+			if b.URL == "" {
+				data, err := a.callbackData(ctx, b.Data)
+				if err != nil {
+					return nil, err
+				}
+				ib.CallbackData = data
+			}
+			out = append(out, ib)
+		}
+		if len(out) > 0 {
+			m.InlineKeyboard = append(m.InlineKeyboard, out)
+		}
+	}
+	if len(m.InlineKeyboard) == 0 {
+		return nil, nil
+	}
+	return &m, nil
+}
+
+// callbackData returns data itself when Telegram accepts it as
+// callback_data and it cannot be mistaken for a short key; otherwise it
+// stores data in meta and returns "k:<hash>".
+func (a *Adapter) callbackData(ctx context.Context, data string) (string, error) {
+	if data != "" && len(data) <= bot.MaxButtonData && !strings.HasPrefix(data, "k:") && utf8.ValidString(data) {
+		return data, nil
+	}
+	sum := sha256.Sum256([]byte(data))
+	key := "k:" + base64.RawURLEncoding.EncodeToString(sum[:12])
+	if err := a.meta.PutMeta(ctx, metaButton+key, []byte(data)); err != nil {
+		return "", fmt.Errorf("store button data: %w", err)
+	}
+	return key, nil
+}
+
+// resolveData maps a "k:" key back to the stored button data; an unknown
+// key becomes "" so the engine can answer politely.
+func (a *Adapter) resolveData(ctx context.Context, data string) (string, error) {
+	if !strings.HasPrefix(data, "k:") {
+		return data, nil
+	}
+	b, err := a.meta.GetMeta(ctx, metaButton+data)
+	switch {
+	case errors.Is(err, bot.ErrNotFound):
+		return "", nil
+	case err != nil:
+		return "", fmt.Errorf("resolve button data: %w", err)
+	}
+	return string(b), nil
+}
+
+func containsFold(s, sub string) bool {
+	return strings.Contains(strings.ToLower(s), strings.ToLower(sub))
+}

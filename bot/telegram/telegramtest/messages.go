@@ -1,0 +1,375 @@
+package telegramtest
+
+import (
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// InlineButton is one button of an inline keyboard as the client sent it.
+type InlineButton struct {
+	Text         string `json:"text"`
+	CallbackData string `json:"callback_data,omitempty"`
+	URL          string `json:"url,omitempty"`
+}
+
+// SentMessage is a message the bot sent, as it stands after edits.
+type SentMessage struct {
+	MessageID int
+	ChatID    int64
+	ThreadID  int
+	Method    string // sendMessage, sendPhoto or sendDocument
+	Text      string // as sent (HTML source when ParseMode is HTML)
+	Plain     string // the visible text after parsing
+	ParseMode string
+	Keyboard  [][]InlineButton // nil when the message has none
+	Edits     int
+	Time      time.Time
+}
+
+type chatState struct {
+	nextMessageID int
+	userMessages  map[int]bool
+	sent          []*SentMessage
+	blocked       bool
+	topics        map[int]bool // thread id → open
+	nextThreadID  int
+	retryUntil    time.Time // announced by the last 429
+}
+
+// chat returns the state of id, creating it. Call with s.mu held.
+func (s *Server) chat(id int64) *chatState {
+	c := s.chats[id]
+	if c == nil {
+		c = &chatState{nextMessageID: 1, userMessages: map[int]bool{}, topics: map[int]bool{}, nextThreadID: 100}
+		s.chats[id] = c
+	}
+	return c
+}
+
+func (c *chatState) newMessageID(fromBot bool) int {
+	id := c.nextMessageID
+	c.nextMessageID++
+	if !fromBot {
+		c.userMessages[id] = true
+	}
+	return id
+}
+
+// Sent returns the messages the bot sent to chatID, oldest first.
+func (s *Server) Sent(chatID int64) []SentMessage {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c := s.chats[chatID]
+	if c == nil {
+		return nil
+	}
+	out := make([]SentMessage, len(c.sent))
+	for i, m := range c.sent {
+		out[i] = *m
+	}
+	return out
+}
+
+// BlockUser makes every send to chatID fail with 403 until UnblockUser.
+func (s *Server) BlockUser(chatID int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.chat(chatID).blocked = true
+}
+
+// UnblockUser lifts BlockUser.
+func (s *Server) UnblockUser(chatID int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.chat(chatID).blocked = false
+}
+
+func chatID(p params) (int64, *apiError) {
+	v, ok := p["chat_id"]
+	if !ok || v == "" {
+		return 0, badRequest("chat_id is empty")
+	}
+	id, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || id == 0 {
+		return 0, badRequest("chat not found")
+	}
+	return id, nil
+}
+
+// message is a validated sendMessage or editMessageText request.
+type message struct {
+	chat      int64
+	thread    int
+	text      string
+	plain     string
+	parseMode string
+	keyboard  [][]InlineButton
+	markup    string
+}
+
+func parseMessage(p params) (message, *apiError) {
+	var m message
+	var e *apiError
+	if m.chat, e = chatID(p); e != nil {
+		return m, e
+	}
+	m.thread, _ = strconv.Atoi(p["message_thread_id"])
+	m.text, m.parseMode = p["text"], p["parse_mode"]
+	m.plain = m.text
+	if strings.EqualFold(m.parseMode, "HTML") {
+		plain, err := parseHTML(m.text)
+		if err != nil {
+			return m, badRequest("can't parse entities: %v", err)
+		}
+		m.plain = plain
+	}
+	if strings.TrimSpace(m.plain) == "" {
+		return m, badRequest("message text is empty")
+	}
+	if utf16Len(m.plain) > 4096 {
+		return m, badRequest("message is too long")
+	}
+	m.markup = p["reply_markup"]
+	m.keyboard, e = parseKeyboard(m.markup)
+	return m, e
+}
+
+func parseKeyboard(markup string) ([][]InlineButton, *apiError) {
+	if markup == "" {
+		return nil, nil
+	}
+	var km struct {
+		InlineKeyboard [][]map[string]json.RawMessage `json:"inline_keyboard"`
+	}
+	if err := json.Unmarshal([]byte(markup), &km); err != nil {
+		return nil, badRequest("can't parse reply keyboard markup JSON object")
+	}
+	var rows [][]InlineButton
+	for _, row := range km.InlineKeyboard {
+		var out []InlineButton
+		for _, raw := range row {
+			b, e := parseButton(raw)
+			if e != nil {
+				return nil, e
+			}
+			out = append(out, b)
+		}
+		rows = append(rows, out)
+	}
+	return rows, nil
+}
+
+func parseButton(raw map[string]json.RawMessage) (InlineButton, *apiError) {
+	var b InlineButton
+	str := func(k string) (string, bool) {
+		v, ok := raw[k]
+		if !ok {
+			return "", false
+		}
+		var s string
+		return s, json.Unmarshal(v, &s) == nil
+	}
+	text, ok := str("text")
+	if !ok || text == "" {
+		return b, badRequest("text buttons are unallowed in the inline keyboard")
+	}
+	b.Text = text
+	if d, ok := str("callback_data"); ok {
+		if len(d) < 1 || len(d) > 64 {
+			return b, badRequest("BUTTON_DATA_INVALID")
+		}
+		b.CallbackData = d
+		return b, nil
+	}
+	if u, ok := str("url"); ok {
+		if !strings.HasPrefix(u, "https://") && !strings.HasPrefix(u, "http://") && !strings.HasPrefix(u, "tg://") {
+			return b, badRequest("BUTTON_URL_INVALID")
+		}
+		b.URL = u
+		return b, nil
+	}
+	if _, ok := raw["callback_data"]; ok {
+		return b, badRequest("BUTTON_DATA_INVALID")
+	}
+	return b, badRequest("can't find field \"callback_data\"")
+}
+
+// admit applies blocks and limits to a send-like call to chat. Call with
+// s.mu held.
+func (s *Server) admit(chat int64) *apiError {
+	c := s.chat(chat)
+	if c.blocked {
+		if chat < 0 {
+			return &apiError{code: 403, desc: "Forbidden: bot was kicked from the supergroup chat"}
+		}
+		return &apiError{code: 403, desc: "Forbidden: bot was blocked by the user"}
+	}
+	now := s.opts.Now()
+	if retry, ok := s.lim.admit(now, chat); !ok {
+		s.violations++
+		c.retryUntil = now.Add(time.Duration(retry) * time.Second)
+		return tooMany(retry)
+	}
+	return nil
+}
+
+func tooMany(retry int) *apiError {
+	return &apiError{code: 429, desc: "Too Many Requests: retry after " + strconv.Itoa(retry), retryAfter: retry}
+}
+
+// checkRetryAfter answers 429 again to a call that comes before the
+// retry_after announced to its chat has passed, and counts it.
+func (s *Server) checkRetryAfter(method string, p params) *apiError {
+	if !sendLike(method) {
+		return nil
+	}
+	id, err := strconv.ParseInt(p["chat_id"], 10, 64)
+	if err != nil {
+		return nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c := s.chat(id)
+	left := c.retryUntil.Sub(s.opts.Now())
+	if left <= 0 {
+		return nil
+	}
+	s.earlyRetries++
+	return tooMany(int((left + time.Second - 1) / time.Second))
+}
+
+func sendLike(method string) bool {
+	switch strings.ToLower(method) {
+	case "sendmessage", "editmessagetext", "sendphoto", "senddocument":
+		return true
+	}
+	return false
+}
+
+func (s *Server) sendMessage(_ *http.Request, p params) (any, *apiError) {
+	m, e := parseMessage(p)
+	if e != nil {
+		return nil, e
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if e := s.checkThread(m.chat, m.thread); e != nil {
+		return nil, e
+	}
+	if e := s.admit(m.chat); e != nil {
+		return nil, e
+	}
+	c := s.chat(m.chat)
+	sm := &SentMessage{
+		MessageID: c.newMessageID(true), ChatID: m.chat, ThreadID: m.thread, Method: "sendMessage",
+		Text: m.text, Plain: m.plain, ParseMode: m.parseMode, Keyboard: m.keyboard, Time: s.opts.Now(),
+	}
+	c.sent = append(c.sent, sm)
+	return s.messageObject(sm), nil
+}
+
+func (s *Server) checkThread(chat int64, thread int) *apiError {
+	if thread == 0 || chat > 0 {
+		return nil
+	}
+	open, ok := s.chat(chat).topics[thread]
+	switch {
+	case !ok:
+		return badRequest("message thread not found")
+	case !open:
+		return badRequest("TOPIC_CLOSED")
+	}
+	return nil
+}
+
+func (s *Server) messageObject(m *SentMessage) map[string]any {
+	o := map[string]any{
+		"message_id": m.MessageID,
+		"from":       map[string]any{"id": s.opts.BotID, "is_bot": true, "first_name": "Infopunkt Test", "username": s.opts.BotUsername},
+		"chat":       chatObject(m.ChatID),
+		"date":       m.Time.Unix(),
+		"text":       m.Plain,
+	}
+	if m.ThreadID != 0 {
+		o["message_thread_id"] = m.ThreadID
+		o["is_topic_message"] = true
+	}
+	if m.Keyboard != nil {
+		o["reply_markup"] = map[string]any{"inline_keyboard": m.Keyboard}
+	}
+	return o
+}
+
+func (s *Server) editMessageText(_ *http.Request, p params) (any, *apiError) {
+	if p["inline_message_id"] != "" {
+		return nil, badRequest("inline messages are not supported by telegramtest")
+	}
+	m, e := parseMessage(p)
+	if e != nil {
+		return nil, e
+	}
+	id, _ := strconv.Atoi(p["message_id"])
+	if id <= 0 {
+		return nil, badRequest("message identifier is not specified")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c := s.chat(m.chat)
+	if c.userMessages[id] {
+		return nil, badRequest("message can't be edited")
+	}
+	var sm *SentMessage
+	for _, x := range c.sent {
+		if x.MessageID == id {
+			sm = x
+		}
+	}
+	if sm == nil || sm.Method != "sendMessage" {
+		return nil, badRequest("message to edit not found")
+	}
+	if sm.Plain == m.plain && sm.Text == m.text && keyboardJSON(sm.Keyboard) == keyboardJSON(m.keyboard) {
+		return nil, badRequest("message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message")
+	}
+	if e := s.admit(m.chat); e != nil {
+		return nil, e
+	}
+	sm.Text, sm.Plain, sm.ParseMode, sm.Keyboard = m.text, m.plain, m.parseMode, m.keyboard
+	sm.Edits++
+	return s.messageObject(sm), nil
+}
+
+func keyboardJSON(k [][]InlineButton) string {
+	b, _ := json.Marshal(k)
+	return string(b)
+}
+
+func (s *Server) sendMedia(r *http.Request, p params) (any, *apiError) {
+	chat, e := chatID(p)
+	if e != nil {
+		return nil, e
+	}
+	kb, e := parseKeyboard(p["reply_markup"])
+	if e != nil {
+		return nil, e
+	}
+	thread, _ := strconv.Atoi(p["message_thread_id"])
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if e := s.admit(chat); e != nil {
+		return nil, e
+	}
+	c := s.chat(chat)
+	method := "sendPhoto"
+	if strings.HasSuffix(strings.ToLower(r.URL.Path), "senddocument") {
+		method = "sendDocument"
+	}
+	sm := &SentMessage{
+		MessageID: c.newMessageID(true), ChatID: chat, ThreadID: thread, Method: method,
+		Text: p["caption"], Plain: p["caption"], ParseMode: p["parse_mode"], Keyboard: kb, Time: s.opts.Now(),
+	}
+	c.sent = append(c.sent, sm)
+	return s.messageObject(sm), nil
+}
