@@ -1,0 +1,73 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+
+	"github.com/infopunkt/infopunkt/bot"
+	"github.com/infopunkt/infopunkt/bot/local"
+	"github.com/infopunkt/infopunkt/bot/outbox"
+	"github.com/infopunkt/infopunkt/bot/store"
+	"github.com/infopunkt/infopunkt/faq"
+)
+
+// runChat is `infopunkt chat`: the real engine, store and outbox driven from
+// the terminal, with no tokens and no network.
+func runChat(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	fl := flag.NewFlagSet("chat", flag.ContinueOnError)
+	fl.SetOutput(stderr)
+	lang := fl.String("lang", "", "language: uk, pl, ru or en (default: ask)")
+	data := fl.String("data", "", "data file (default INFOPUNKT_DATA or ./data/infopunkt.db)")
+	if err := fl.Parse(args); err != nil {
+		return exitError(2)
+	}
+	if _, ok := faq.ParseLang(*lang); *lang != "" && !ok {
+		return fmt.Errorf("chat: unknown language %q (use uk, pl, ru or en)", *lang)
+	}
+	cfg, err := loadConfig(getenv)
+	if err != nil {
+		return err
+	}
+	if *data != "" {
+		cfg.Data = *data
+	}
+	logger := newLogger(stderr, "warn")
+	c, err := loadContentReport(cfg, logger)
+	if err != nil {
+		return err
+	}
+	db, err := store.Open(cfg.Data, store.Options{})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	return chatLoop(ctx, db, bot.NewEngine(c), stdin, stdout, *lang, logger)
+}
+
+// chatLoop runs a terminal chat against db until stdin ends or ctx is done.
+func chatLoop(ctx context.Context, db *store.DB, eng *bot.Engine, stdin io.Reader, stdout io.Writer, lang string, logger *slog.Logger) error {
+	term := local.NewTerminal(stdout, bot.NewChatKey(bot.Local, "terminal"))
+	w := outbox.New(db, map[bot.Channel]bot.Sender{bot.Local: term}, outbox.Options{Logger: logger})
+	if err := w.Start(ctx); err != nil {
+		return err
+	}
+	defer w.Stop(context.Background())
+	p := &bot.Processor{Engine: eng, Store: db, Notify: w.Notify}
+	return term.Run(ctx, p, stdin, lang)
+}
+
+// loadContentReport loads the configured content and turns problems into
+// one error that lists them all.
+func loadContentReport(cfg Config, logger *slog.Logger) (*faq.Content, error) {
+	c, probs, err := loadContent(cfg.Content, cfg.MaxReviewAge)
+	if err != nil {
+		return nil, fmt.Errorf("content is not valid:\n%s", probs.Error())
+	}
+	for _, w := range probs.Warnings() {
+		logger.Warn("content warning", "problem", w.String())
+	}
+	return c, nil
+}

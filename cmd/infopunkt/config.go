@@ -1,0 +1,120 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Config is the process configuration: an optional YAML file (settings only,
+// never secrets) overridden by INFOPUNKT_* environment variables.
+type Config struct {
+	Data     string `yaml:"data"`     // INFOPUNKT_DATA, default ./data/infopunkt.db
+	Content  string `yaml:"content"`  // INFOPUNKT_CONTENT, default: embedded content
+	Listen   string `yaml:"listen"`   // INFOPUNKT_LISTEN, default 127.0.0.1:8080
+	Timezone string `yaml:"timezone"` // INFOPUNKT_TIMEZONE, default Europe/Warsaw
+
+	TelegramToken         string `yaml:"-"`                    // INFOPUNKT_TELEGRAM_TOKEN (secret)
+	TelegramAPIURL        string `yaml:"telegram_api_url"`     // INFOPUNKT_TELEGRAM_API_URL
+	TelegramWebhookURL    string `yaml:"telegram_webhook_url"` // INFOPUNKT_TELEGRAM_WEBHOOK_URL
+	TelegramWebhookSecret string `yaml:"-"`                    // INFOPUNKT_TELEGRAM_WEBHOOK_SECRET (secret)
+	DeskChatID            string `yaml:"desk_chat_id"`         // INFOPUNKT_DESK_CHAT_ID
+
+	ViberToken       string `yaml:"-"`                  // INFOPUNKT_VIBER_TOKEN (secret)
+	ViberAPIURL      string `yaml:"viber_api_url"`      // INFOPUNKT_VIBER_API_URL
+	ViberWebhookURL  string `yaml:"viber_webhook_url"`  // INFOPUNKT_VIBER_WEBHOOK_URL
+	ViberReminderCap int    `yaml:"viber_reminder_cap"` // INFOPUNKT_VIBER_REMINDER_CAP: billed reminders per user per month
+
+	// MaxReviewAge is how old a reviewed date may be before validation warns.
+	MaxReviewAge time.Duration `yaml:"max_review_age"` // INFOPUNKT_MAX_REVIEW_AGE, default 8760h
+	// Retention is how long an inactive user's data is kept.
+	Retention time.Duration `yaml:"retention"` // INFOPUNKT_RETENTION, default 8760h
+	// LogLevel is debug, info, warn or error.
+	LogLevel string `yaml:"log_level"` // INFOPUNKT_LOG_LEVEL, default info
+}
+
+func defaultConfig() Config {
+	return Config{
+		Data:         "./data/infopunkt.db",
+		Listen:       "127.0.0.1:8080",
+		Timezone:     "Europe/Warsaw",
+		MaxReviewAge: 365 * 24 * time.Hour,
+		Retention:    365 * 24 * time.Hour,
+		LogLevel:     "info",
+	}
+}
+
+// loadConfig reads the optional file named by INFOPUNKT_CONFIG, then applies
+// the environment.
+func loadConfig(getenv func(string) string) (Config, error) {
+	cfg := defaultConfig()
+	if path := getenv("INFOPUNKT_CONFIG"); path != "" {
+		if err := readConfigFile(path, &cfg); err != nil {
+			return cfg, err
+		}
+	}
+	if err := applyEnv(&cfg, getenv); err != nil {
+		return cfg, err
+	}
+	return cfg, nil
+}
+
+func readConfigFile(path string, cfg *Config) error {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("read config: %w", err)
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(raw))
+	dec.KnownFields(true)
+	if err := dec.Decode(cfg); err != nil && !errors.Is(err, io.EOF) {
+		return fmt.Errorf("config %s: %w (secrets such as tokens are read only from the environment)", path, err)
+	}
+	return nil
+}
+
+func applyEnv(cfg *Config, getenv func(string) string) error {
+	strs := map[string]*string{
+		"INFOPUNKT_DATA":                    &cfg.Data,
+		"INFOPUNKT_CONTENT":                 &cfg.Content,
+		"INFOPUNKT_LISTEN":                  &cfg.Listen,
+		"INFOPUNKT_TIMEZONE":                &cfg.Timezone,
+		"INFOPUNKT_TELEGRAM_TOKEN":          &cfg.TelegramToken,
+		"INFOPUNKT_TELEGRAM_API_URL":        &cfg.TelegramAPIURL,
+		"INFOPUNKT_TELEGRAM_WEBHOOK_URL":    &cfg.TelegramWebhookURL,
+		"INFOPUNKT_TELEGRAM_WEBHOOK_SECRET": &cfg.TelegramWebhookSecret,
+		"INFOPUNKT_DESK_CHAT_ID":            &cfg.DeskChatID,
+		"INFOPUNKT_VIBER_TOKEN":             &cfg.ViberToken,
+		"INFOPUNKT_VIBER_API_URL":           &cfg.ViberAPIURL,
+		"INFOPUNKT_VIBER_WEBHOOK_URL":       &cfg.ViberWebhookURL,
+		"INFOPUNKT_LOG_LEVEL":               &cfg.LogLevel,
+	}
+	for name, dst := range strs {
+		if v := getenv(name); v != "" {
+			*dst = v
+		}
+	}
+	durs := map[string]*time.Duration{"INFOPUNKT_MAX_REVIEW_AGE": &cfg.MaxReviewAge, "INFOPUNKT_RETENTION": &cfg.Retention}
+	for name, dst := range durs {
+		if v := getenv(name); v != "" {
+			d, err := time.ParseDuration(v)
+			if err != nil {
+				return fmt.Errorf("%s: %w", name, err)
+			}
+			*dst = d
+		}
+	}
+	if v := getenv("INFOPUNKT_VIBER_REMINDER_CAP"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return fmt.Errorf("INFOPUNKT_VIBER_REMINDER_CAP: want a number >= 0, got %q", v)
+		}
+		cfg.ViberReminderCap = n
+	}
+	return nil
+}

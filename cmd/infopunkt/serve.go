@@ -1,0 +1,165 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"sync"
+	"time"
+
+	"github.com/infopunkt/infopunkt/bot"
+	"github.com/infopunkt/infopunkt/bot/local"
+	"github.com/infopunkt/infopunkt/bot/outbox"
+	"github.com/infopunkt/infopunkt/bot/store"
+)
+
+// service is the running bot: store, engine, outbox, adapters, HTTP server.
+type service struct {
+	cfg     Config
+	logger  *slog.Logger
+	db      *store.DB
+	engine  *bot.Engine
+	proc    *bot.Processor
+	worker  *outbox.Worker
+	senders map[bot.Channel]bot.Sender
+	mux     *http.ServeMux
+	bg      sync.WaitGroup
+	errc    chan error // fatal errors from background loops (a 409 poll conflict)
+	// afterListen runs once the HTTP server accepts connections (Viber
+	// verifies its webhook by calling it during set_webhook).
+	afterListen []func(ctx context.Context)
+	// onShutdown closes adapters after the HTTP server and loops stopped.
+	onShutdown []func()
+}
+
+// runBot is `infopunkt run`. With no channel tokens it falls back to the
+// local mode: the same service with a terminal chat on stdin/stdout.
+func runBot(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) > 0 {
+		return fmt.Errorf("run: unexpected arguments %q", args)
+	}
+	cfg, err := loadConfig(getenv)
+	if err != nil {
+		return err
+	}
+	s, err := newService(cfg, newLogger(stderr, cfg.LogLevel))
+	if err != nil {
+		return err
+	}
+	defer s.db.Close()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	localMode := cfg.TelegramToken == "" && cfg.ViberToken == ""
+	var term *local.Terminal
+	if localMode {
+		term = local.NewTerminal(stdout, bot.NewChatKey(bot.Local, "terminal"))
+		s.senders[bot.Local] = term
+		s.logger.Info("no INFOPUNKT_TELEGRAM_TOKEN or INFOPUNKT_VIBER_TOKEN: local mode, chat in this terminal")
+	}
+	if err := s.startChannels(ctx); err != nil {
+		return err
+	}
+	return s.serve(ctx, cancel, func() error {
+		if term == nil {
+			<-ctx.Done()
+			return nil
+		}
+		return term.Run(ctx, s.proc, stdin, "")
+	})
+}
+
+func newService(cfg Config, logger *slog.Logger) (*service, error) {
+	c, err := loadContentReport(cfg, logger)
+	if err != nil {
+		return nil, err
+	}
+	db, err := store.Open(cfg.Data, store.Options{})
+	if err != nil {
+		return nil, err
+	}
+	s := &service{cfg: cfg, logger: logger, db: db, engine: bot.NewEngine(c),
+		senders: map[bot.Channel]bot.Sender{}, mux: http.NewServeMux(), errc: make(chan error, 4)}
+	s.proc = &bot.Processor{Engine: s.engine, Store: db}
+	s.routes()
+	return s, nil
+}
+
+// serve starts the outbox, the HTTP server and the background loops, runs
+// fg in the foreground, and shuts everything down in order when fg returns,
+// ctx ends or a background loop fails.
+func (s *service) serve(ctx context.Context, cancel context.CancelFunc, fg func() error) error {
+	s.worker = outbox.New(s.db, s.senders, outbox.Options{Logger: s.logger})
+	s.proc.Notify = s.worker.Notify
+	if err := s.worker.Start(ctx); err != nil {
+		return fmt.Errorf("start outbox: %w", err)
+	}
+	ln, err := net.Listen("tcp", s.cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("listen %s: %w", s.cfg.Listen, err)
+	}
+	srv := &http.Server{Handler: s.mux, ReadHeaderTimeout: 10 * time.Second}
+	s.goBG(func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			s.errc <- fmt.Errorf("http server: %w", err)
+		}
+	})
+	s.logger.Info("listening", "addr", ln.Addr().String())
+	s.startMaintenance(ctx)
+	if s.cfg.Content != "" {
+		w := &contentWatcher{dir: s.cfg.Content, maxAge: s.cfg.MaxReviewAge, engine: s.engine, logger: s.logger, every: 2 * time.Second}
+		s.goBG(func() { w.run(ctx) })
+	}
+	for _, start := range s.afterListen {
+		start(ctx)
+	}
+	fgErr := make(chan error, 1)
+	go func() { fgErr <- fg() }()
+	var runErr error
+	select {
+	case runErr = <-fgErr:
+	case runErr = <-s.errc:
+	case <-ctx.Done():
+	}
+	cancel()
+	return errors.Join(runErr, s.shutdown(srv))
+}
+
+func (s *service) shutdown(srv *http.Server) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	err := srv.Shutdown(ctx)
+	s.bg.Wait()
+	if werr := s.worker.Stop(ctx); werr != nil {
+		err = errors.Join(err, werr)
+	}
+	for _, f := range s.onShutdown {
+		f()
+	}
+	return err
+}
+
+// goBG runs f in a goroutine the service waits for on shutdown.
+func (s *service) goBG(f func()) {
+	s.bg.Add(1)
+	go func() {
+		defer s.bg.Done()
+		f()
+	}()
+}
+
+// webhookPath returns the path part of a public webhook URL.
+func webhookPath(raw string) (string, error) {
+	u, err := url.Parse(raw)
+	if err != nil || u.Scheme == "" || u.Host == "" {
+		return "", fmt.Errorf("webhook URL %q is not an absolute URL", raw)
+	}
+	if u.Path == "" {
+		return "/", nil
+	}
+	return u.Path, nil
+}
