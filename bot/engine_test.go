@@ -138,3 +138,20 @@ func BenchmarkEngineSearch(b *testing.B) {
 		e.Handle(st, true, u)
 	}
 }
+
+// BenchmarkEngineSearchShipped is one free-text step against the real
+// content (five topics, ~130 nodes in four languages).
+func BenchmarkEngineSearchShipped(b *testing.B) {
+	c, _, err := faq.Load(content.FS(), faq.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	e := bot.NewEngine(c)
+	st := browsing(b, e, "uk")
+	queries := []string{"karta pobytu", "де отримати песель", "umowa zlecenie", "залог за квартиру"}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		e.Handle(st, true, bot.Update{Chat: "test:1", Kind: bot.UpdateText, Text: queries[i%len(queries)], Time: fixedNow()})
+	}
+}

@@ -35,6 +35,7 @@ type service struct {
 	afterListen []func(ctx context.Context)
 	// onShutdown closes adapters after the HTTP server and loops stopped.
 	onShutdown []func()
+	closeOnce  sync.Once
 }
 
 // runBot is `infopunkt run`. With no channel tokens it falls back to the
@@ -61,6 +62,7 @@ func runBot(ctx context.Context, args []string, getenv func(string) string, stdi
 		s.senders[bot.Local] = term
 		s.logger.Info("no INFOPUNKT_TELEGRAM_TOKEN or INFOPUNKT_VIBER_TOKEN: local mode, chat in this terminal")
 	}
+	defer s.closeAdapters()
 	if err := s.startChannels(ctx); err != nil {
 		return err
 	}
@@ -93,14 +95,15 @@ func newService(cfg Config, logger *slog.Logger) (*service, error) {
 // fg in the foreground, and shuts everything down in order when fg returns,
 // ctx ends or a background loop fails.
 func (s *service) serve(ctx context.Context, cancel context.CancelFunc, fg func() error) error {
-	s.worker = outbox.New(s.db, s.senders, outbox.Options{Logger: s.logger})
-	s.proc.Notify = s.worker.Notify
-	if err := s.worker.Start(ctx); err != nil {
-		return fmt.Errorf("start outbox: %w", err)
-	}
 	ln, err := net.Listen("tcp", s.cfg.Listen)
 	if err != nil {
 		return fmt.Errorf("listen %s: %w", s.cfg.Listen, err)
+	}
+	s.worker = outbox.New(s.db, s.senders, outbox.Options{Logger: s.logger})
+	s.proc.Notify = s.worker.Notify
+	if err := s.worker.Start(ctx); err != nil {
+		ln.Close()
+		return fmt.Errorf("start outbox: %w", err)
 	}
 	srv := &http.Server{Handler: s.mux, ReadHeaderTimeout: 10 * time.Second}
 	s.goBG(func() {
@@ -120,12 +123,17 @@ func (s *service) serve(ctx context.Context, cancel context.CancelFunc, fg func(
 	fgErr := make(chan error, 1)
 	go func() { fgErr <- fg() }()
 	var runErr error
+	fgDone := false
 	select {
 	case runErr = <-fgErr:
+		fgDone = true
 	case runErr = <-s.errc:
 	case <-ctx.Done():
 	}
 	cancel()
+	if !fgDone {
+		runErr = errors.Join(runErr, <-fgErr) // fg watches ctx and returns promptly
+	}
 	return errors.Join(runErr, s.shutdown(srv))
 }
 
@@ -137,10 +145,18 @@ func (s *service) shutdown(srv *http.Server) error {
 	if werr := s.worker.Stop(ctx); werr != nil {
 		err = errors.Join(err, werr)
 	}
-	for _, f := range s.onShutdown {
-		f()
-	}
+	s.closeAdapters()
 	return err
+}
+
+// closeAdapters runs the adapters' Close once; runBot also defers it for
+// start-up failures that never reach shutdown.
+func (s *service) closeAdapters() {
+	s.closeOnce.Do(func() {
+		for _, f := range s.onShutdown {
+			f()
+		}
+	})
 }
 
 // goBG runs f in a goroutine the service waits for on shutdown.
