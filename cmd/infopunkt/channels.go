@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"time"
 
 	"github.com/infopunkt/infopunkt/bot"
 	"github.com/infopunkt/infopunkt/bot/telegram"
@@ -42,7 +41,7 @@ func (s *service) startTelegram(ctx context.Context) error {
 		Token: s.cfg.TelegramToken, APIURL: s.cfg.TelegramAPIURL,
 		WebhookURL: s.cfg.TelegramWebhookURL, WebhookSecret: s.cfg.TelegramWebhookSecret,
 		DeskChatID: desk, Logger: s.logger.With("channel", "telegram"),
-	}, s.db, s.proc)
+	}, s.db, deskFilter{next: s.proc, desk: bot.NewChatKey(bot.Telegram, s.cfg.DeskChatID)})
 	if err != nil {
 		return fmt.Errorf("telegram: %w", err)
 	}
@@ -93,13 +92,9 @@ func telegramCommands(c *faq.Content) map[string][]telegram.Command {
 }
 
 func (s *service) startViber() error {
-	loc, err := time.LoadLocation(s.cfg.Timezone)
-	if err != nil {
-		return fmt.Errorf("INFOPUNKT_TIMEZONE: %w", err)
-	}
 	vb, err := viber.New(viber.Config{
 		Token: s.cfg.ViberToken, APIURL: s.cfg.ViberAPIURL, WebhookURL: s.cfg.ViberWebhookURL,
-		Logger: s.logger.With("channel", "viber"), Location: loc, MonthlyReminderCap: s.cfg.ViberReminderCap,
+		Logger: s.logger.With("channel", "viber"), Location: s.loc, MonthlyReminderCap: s.cfg.ViberReminderCap,
 	}, s.db, s.proc)
 	if err != nil {
 		return fmt.Errorf("viber: %w", err)
@@ -121,4 +116,20 @@ func (s *service) startViber() error {
 		})
 	})
 	return nil
+}
+
+// deskFilter keeps the consultants' group out of the migrant-facing engine:
+// staff messages would otherwise get privacy notices and menus. The desk
+// (hand-off) will take these updates; until then they are acknowledged and
+// dropped.
+type deskFilter struct {
+	next telegram.Handler
+	desk bot.ChatKey
+}
+
+func (f deskFilter) Handle(ctx context.Context, u bot.Update) error {
+	if u.Chat == f.desk {
+		return nil
+	}
+	return f.next.Handle(ctx, u)
 }

@@ -214,3 +214,21 @@ func writeFile(t *testing.T, path, body string) {
 		t.Fatal(err)
 	}
 }
+
+func TestDeskFilterKeepsStaffOutOfTheEngine(t *testing.T) {
+	var got []bot.ChatKey
+	next := telegramHandlerFunc(func(_ context.Context, u bot.Update) error { got = append(got, u.Chat); return nil })
+	f := deskFilter{next: next, desk: "telegram:-100500"}
+	for _, chat := range []bot.ChatKey{"telegram:-100500", "telegram:42"} {
+		if err := f.Handle(context.Background(), bot.Update{Chat: chat, Kind: bot.UpdateText, Text: "/start"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(got) != 1 || got[0] != "telegram:42" {
+		t.Fatalf("passed on %q, want only the migrant's chat", got)
+	}
+}
+
+type telegramHandlerFunc func(context.Context, bot.Update) error
+
+func (f telegramHandlerFunc) Handle(ctx context.Context, u bot.Update) error { return f(ctx, u) }

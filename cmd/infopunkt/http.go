@@ -31,7 +31,7 @@ func (s *service) handleHealth(w http.ResponseWriter, r *http.Request) {
 // handleMetrics prints today's counters in the Prometheus text format. The
 // counters hold no personal data: channels, languages, node ids, reasons.
 func (s *service) handleMetrics(w http.ResponseWriter, r *http.Request) {
-	day := time.Now().Format("2006-01-02")
+	day := time.Now().In(s.loc).Format("2006-01-02")
 	stats, err := s.db.Stats(r.Context(), day)
 	if err != nil {
 		http.Error(w, "store unavailable", http.StatusServiceUnavailable)

@@ -21,6 +21,7 @@ import (
 // service is the running bot: store, engine, outbox, adapters, HTTP server.
 type service struct {
 	cfg     Config
+	loc     *time.Location // the info point's time zone
 	logger  *slog.Logger
 	db      *store.DB
 	engine  *bot.Engine
@@ -80,11 +81,16 @@ func newService(cfg Config, logger *slog.Logger) (*service, error) {
 	if err != nil {
 		return nil, err
 	}
-	db, err := store.Open(cfg.Data, store.Options{})
+	loc, err := time.LoadLocation(cfg.Timezone)
+	if err != nil {
+		return nil, fmt.Errorf("INFOPUNKT_TIMEZONE: %w", err)
+	}
+	// Counters are kept per day of the info point's time zone.
+	db, err := store.Open(cfg.Data, store.Options{Now: func() time.Time { return time.Now().In(loc) }})
 	if err != nil {
 		return nil, err
 	}
-	s := &service{cfg: cfg, logger: logger, db: db, engine: bot.NewEngine(c),
+	s := &service{cfg: cfg, logger: logger, db: db, engine: bot.NewEngine(c), loc: loc,
 		senders: map[bot.Channel]bot.Sender{}, mux: http.NewServeMux(), errc: make(chan error, 4)}
 	s.proc = &bot.Processor{Engine: s.engine, Store: db}
 	s.routes()
