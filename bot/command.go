@@ -15,6 +15,7 @@ const (
 	dataEraseNo     = "f:n"
 	prefixNode      = "n:"
 	prefixLang      = "l:"
+	prefixAccept    = "a:"
 	prefixSubscribe = "s:"
 	prefixUnsub     = "u:"
 )

@@ -93,7 +93,7 @@ func (t *turn) dispatch() {
 	case UpdateUnblocked:
 		t.st().Inactive = false
 	case UpdateStarted:
-		t.firstContact("")
+		t.start(sanitize(t.u.Text))
 	case UpdateButton:
 		t.st().Inactive = false
 		t.button(t.u.Data)
@@ -131,10 +131,20 @@ func (t *turn) privacyNotice() {
 	t.reply(Reply{
 		Text: t.msg("privacy_notice"),
 		Buttons: [][]Button{
-			{{Label: t.msg("btn_accept"), Data: dataAccept}},
+			{t.acceptButton()},
 			langButtons(),
 		},
 	})
+}
+
+// acceptButton carries a pending deep link ("a:<node>") so it survives even
+// when nothing was stored before consent (Viber's welcome).
+func (t *turn) acceptButton() Button {
+	data := dataAccept
+	if n := t.st().Node; n != "" {
+		data = prefixAccept + n
+	}
+	return Button{Label: t.msg("btn_accept"), Data: data}
 }
 
 func (t *turn) languagePicker() {
@@ -164,6 +174,6 @@ func (t *turn) consented() bool {
 		return false
 	}
 	st.Mode = ModeConsent
-	t.reply(Reply{Text: t.msg("need_consent"), Buttons: [][]Button{{{Label: t.msg("btn_accept"), Data: dataAccept}}}})
+	t.reply(Reply{Text: t.msg("need_consent"), Buttons: [][]Button{{t.acceptButton()}}})
 	return false
 }

@@ -13,12 +13,16 @@ func (t *turn) button(data string) {
 		t.setLanguage(code)
 		return
 	}
+	if node, ok := strings.CutPrefix(data, prefixAccept); ok {
+		t.accept(node)
+		return
+	}
 	switch data {
 	case dataLangPicker:
 		t.languagePicker()
 		return
 	case dataAccept:
-		t.accept()
+		t.accept("")
 		return
 	case dataEraseYes:
 		t.erase()
@@ -86,8 +90,13 @@ func (t *turn) setLanguage(code string) {
 	t.mainMenu()
 }
 
-func (t *turn) accept() {
+// accept records consent and opens the pending deep link, if any: node
+// from the button, else the one stored at first contact.
+func (t *turn) accept(node string) {
 	st := t.st()
+	if node != "" && t.c.Node(node) != nil {
+		st.Node = node
+	}
 	if !st.LangSet {
 		t.firstContact("")
 		return
@@ -221,7 +230,7 @@ func (t *turn) question(q string) {
 	case len(hits) == 0:
 		t.effect(Effect{Kind: EffectUnanswered})
 		t.reply(Reply{Text: t.msg("search_miss"), Buttons: [][]Button{{t.consultantButton()}, {t.menuButton()}}})
-	case len(hits) == 1 || hits[0].Score >= 2*hits[1].Score:
+	case len(hits) == 1 || hits[0].Score >= 2*hits[1].Score || isKeyword(hits[0].Node, q):
 		t.open(hits[0].Node.ID, true)
 	default:
 		t.choices(hits)
@@ -245,4 +254,19 @@ func (t *turn) choices(hits []faq.Hit) {
 	}
 	rows = append(rows, []Button{t.consultantButton()}, []Button{t.menuButton()})
 	t.reply(Reply{Text: t.msg("search_choices"), Buttons: rows})
+}
+
+// isKeyword reports whether q, folded, is one of n's keywords in any
+// language: someone who types exactly "karta pobytu" wants that answer,
+// even when other answers mention the phrase too.
+func isKeyword(n *faq.Node, q string) bool {
+	fq := faq.Fold(q)
+	for _, kws := range n.Keywords {
+		for _, k := range kws {
+			if faq.Fold(k) == fq {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -61,13 +61,19 @@ func (p *Processor) Process(ctx context.Context, u Update) (Result, bool, error)
 
 // Welcome returns the first message for a chat that has just opened the
 // conversation without storing anything (Viber's conversation_started: the
-// user has not subscribed, so only this one reply may be sent).
+// user has not subscribed, so only this one reply may be sent). A returning
+// user who already accepted the notice gets the menu (or the deep-linked
+// node in u.Text) in their language instead of the notice.
 func (p *Processor) Welcome(ctx context.Context, u Update) (Reply, error) {
 	if u.Time.IsZero() {
 		u.Time = p.now()
 	}
 	u.Kind = UpdateStarted
-	res := p.Engine.Handle(State{}, false, u)
+	st, exists, err := p.Store.State(ctx, u.Chat)
+	if err != nil {
+		return Reply{}, fmt.Errorf("welcome: %w", err)
+	}
+	res := p.Engine.Handle(st, exists, u)
 	if len(res.Replies) == 0 {
 		return Reply{}, fmt.Errorf("welcome: engine produced no reply")
 	}

@@ -42,7 +42,7 @@ type UpdateKind uint8
 const (
 	UpdateText      UpdateKind = iota + 1 // the user typed text (commands included)
 	UpdateButton                          // the user pressed a button; Data holds its payload
-	UpdateStarted                         // the user opened the conversation (Viber conversation_started)
+	UpdateStarted                         // the user opened the conversation (Viber conversation_started); Text may hold a deep-link payload
 	UpdateBlocked                         // the user blocked the bot or unsubscribed
 	UpdateUnblocked                       // the user unblocked the bot or subscribed again
 )

@@ -23,6 +23,7 @@ type callback struct {
 	Sender       *user        `json:"sender"`  // message
 	Message      *message     `json:"message"` // message
 	Desc         string       `json:"desc"`    // failed
+	Context      string       `json:"context"` // conversation_started: the deep-link payload
 }
 
 type user struct {

@@ -14,7 +14,9 @@ import (
 )
 
 // MaxCallbackSize is the largest callback body read; larger ones get 413.
-const MaxCallbackSize = 1 << 20
+// Real callbacks stay under ~30 KB (7,000 characters plus the envelope),
+// so a forged giant body is refused cheaply.
+const MaxCallbackSize = 64 << 10
 
 // SignatureHeader carries hex(HMAC-SHA256(key = auth token, raw body)).
 const SignatureHeader = "X-Viber-Content-Signature"
@@ -163,7 +165,7 @@ func (a *Adapter) serveWelcome(w http.ResponseWriter, r *http.Request, cb *callb
 		http.Error(w, "no user", http.StatusBadRequest)
 		return
 	}
-	u := bot.Update{Kind: bot.UpdateStarted}
+	u := bot.Update{Kind: bot.UpdateStarted, Text: cb.Context}
 	a.fillUpdate(&u, cb, id)
 	reply, err := a.h.Welcome(r.Context(), u)
 	if err != nil {

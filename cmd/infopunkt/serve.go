@@ -111,7 +111,8 @@ func (s *service) serve(ctx context.Context, cancel context.CancelFunc, fg func(
 		ln.Close()
 		return fmt.Errorf("start outbox: %w", err)
 	}
-	srv := &http.Server{Handler: s.mux, ReadHeaderTimeout: 10 * time.Second}
+	// No WriteTimeout: /backup streams the whole file.
+	srv := &http.Server{Handler: s.mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute}
 	s.goBG(func() {
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			s.errc <- fmt.Errorf("http server: %w", err)
