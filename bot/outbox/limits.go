@@ -74,6 +74,23 @@ type window struct {
 	done     []time.Time // finish times of recent sends, ascending
 }
 
+// warm fills the window as if the predecessor had been sending at the full
+// rate until at: N sends spread evenly over the window ending at at. A
+// restarted process does not know what was sent in its predecessor's last
+// moments, so it assumes the worst steady state: a slot frees every Per/N
+// from the start, with no burst on top and no long silence either.
+func (w *window) warm(at time.Time) *window {
+	if w == nil {
+		return nil
+	}
+	step := w.rate.Per / time.Duration(w.rate.N)
+	w.done = make([]time.Time, w.rate.N)
+	for i := range w.done {
+		w.done[i] = at.Add(-w.rate.Per + time.Duration(i+1)*step)
+	}
+	return w
+}
+
 // newWindow returns nil for an unlimited rate; a nil *window allows all.
 func newWindow(r Rate) *window {
 	if r.unlimited() {

@@ -2,8 +2,11 @@ package outbox
 
 import (
 	"math/rand/v2"
+	"slices"
 	"testing"
 	"time"
+
+	"github.com/infopunkt/infopunkt/bot"
 )
 
 func TestWindowAllowAt(t *testing.T) {
@@ -90,5 +93,19 @@ func TestBackoffDelay(t *testing.T) {
 				t.Fatalf("delay(%d) = %v, want in [0, %v)", tt.attempt, d, tt.ceiling)
 			}
 		}
+	}
+}
+
+func TestKeepOldestSelectsTheOldestHeads(t *testing.T) {
+	lanes := make([]*lane, 0)
+	for _, seq := range []uint64{9, 3, 7, 1, 8, 2} {
+		lanes = keepOldest(lanes, &lane{pending: []bot.OutboxItem{{Seq: seq}}}, 3)
+	}
+	var got []uint64
+	for _, l := range lanes {
+		got = append(got, l.pending[0].Seq)
+	}
+	if !slices.Equal(got, []uint64{1, 2, 3}) {
+		t.Fatalf("kept %v, want [1 2 3]", got)
 	}
 }

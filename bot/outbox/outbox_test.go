@@ -327,3 +327,31 @@ func TestDefaultLimits(t *testing.T) {
 		t.Errorf("telegram per group %v", g)
 	}
 }
+
+// TestRestartStartsWithWarmWindows: a new worker cannot know what a killed
+// one sent in its last moments, so it paces its first sends as if the
+// predecessor had been sending at the full rate: no burst of N at once.
+func TestRestartStartsWithWarmWindows(t *testing.T) {
+	ch := newChanges()
+	q := newMemQueue(time.Now, ch)
+	s := newFakeSender(time.Now, ch, nil)
+	const n = 5
+	per := 200 * time.Millisecond
+	limits := map[bot.Channel]outbox.Limits{bot.Telegram: {Global: outbox.Rate{N: n, Per: per}}}
+	for i := range n {
+		enqueue(t, q, bot.ChatKey(fmt.Sprintf("telegram:%d", i)), "first")
+	}
+	start := time.Now()
+	startWorker(t, q, map[bot.Channel]bot.Sender{bot.Telegram: s}, outbox.Options{Limits: limits, PollInterval: 10 * time.Millisecond})
+	waitFor(t, ch, "all first messages", func() bool { return len(s.records()) == n })
+	recs := s.records()
+	if first := recs[0].at.Sub(start); first < per/n {
+		t.Errorf("first send %v after start, want at least %v", first, per/n)
+	}
+	if last := recs[n-1].at.Sub(start); last < per-per/n {
+		t.Errorf("%d sends within %v of start: a burst the predecessor's window may not allow", n, last)
+	}
+	if last := recs[n-1].at.Sub(start); last > 3*per {
+		t.Errorf("the last first message took %v: warm-up should cost about one window", last)
+	}
+}

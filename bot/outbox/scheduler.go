@@ -1,11 +1,9 @@
 package outbox
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -34,8 +32,13 @@ type channelState struct {
 	global   *window
 	paused   time.Time // no send before this (a global flood wait)
 	inflight int
-	jobs     chan job
-	lanes    map[bot.ChatKey]*lane
+	started  time.Time // when this worker started
+	// warmLanes is true during the first scan: chats with messages pending
+	// at start are the ones a killed predecessor may have just served, so
+	// their windows start full; chats seen later start empty.
+	warmLanes bool
+	jobs      chan job
+	lanes     map[bot.ChatKey]*lane
 }
 
 // lane is the FIFO of one chat: its items are sent one at a time in Seq
@@ -57,17 +60,20 @@ func (w *Worker) newScheduler(ctx context.Context) (*scheduler, error) {
 		skipped:  make(map[bot.Channel]bool),
 	}
 	capacity := 0
+	start := w.opts.Now()
 	for ch, snd := range w.senders {
 		if snd == nil {
 			continue
 		}
 		l := w.opts.limitsFor(ch)
 		s.channels[ch] = &channelState{
-			name:   ch,
-			limits: l,
-			global: newWindow(l.Global),
-			jobs:   make(chan job, w.opts.Concurrency),
-			lanes:  make(map[bot.ChatKey]*lane),
+			name:      ch,
+			limits:    l,
+			global:    newWindow(l.Global).warm(start),
+			started:   start,
+			warmLanes: true,
+			jobs:      make(chan job, w.opts.Concurrency),
+			lanes:     make(map[bot.ChatKey]*lane),
 		}
 		capacity += w.opts.Concurrency
 	}
@@ -115,6 +121,9 @@ func (s *scheduler) run(ctx context.Context) {
 	defer timer.Stop()
 
 	s.scan(ctx)
+	for _, c := range s.channels {
+		c.warmLanes = false
+	}
 	// select picks among ready cases at random, so check ctx before every
 	// pass: nothing may start once it is done.
 	for ctx.Err() == nil {
@@ -202,11 +211,11 @@ func (c *channelState) laneOf(chat bot.ChatKey) *lane {
 		return l
 	}
 	l := &lane{chat: chat}
-	if w := newWindow(c.limits.PerChat); w != nil {
+	if w := c.newLaneWindow(c.limits.PerChat); w != nil {
 		l.windows = append(l.windows, w)
 	}
 	if c.limits.IsGroup != nil && c.limits.IsGroup(chat) {
-		if w := newWindow(c.limits.PerGroup); w != nil {
+		if w := c.newLaneWindow(c.limits.PerGroup); w != nil {
 			l.windows = append(l.windows, w)
 		}
 	}
@@ -229,8 +238,37 @@ func (s *scheduler) dispatchChannel(c *channelState, now time.Time) time.Time {
 	if now.Before(c.paused) {
 		return c.paused
 	}
+	// Nothing can start without a free sender or room in the channel's
+	// window; skip the lane scan, which is the costly part with thousands
+	// of chats. A finishing send or the window's time wakes us again.
+	free := s.w.opts.Concurrency - c.inflight
+	if free <= 0 {
+		return time.Time{}
+	}
+	if at, ok := c.global.allowAt(now); !ok || at.After(now) {
+		return at
+	}
+	ready, wake := c.oldestReady(now, free)
+	for _, l := range ready {
+		at, ok := c.global.allowAt(now)
+		if !ok {
+			break
+		}
+		if at.After(now) {
+			wake = earliest(wake, at)
+			break
+		}
+		s.start(c, l)
+	}
+	return wake
+}
+
+// oldestReady returns up to n lanes whose heads may be sent now, oldest head
+// first so a busy channel serves chats fairly, and the earliest time another
+// lane becomes ready. It forgets idle empty lanes on the way.
+func (c *channelState) oldestReady(now time.Time, n int) ([]*lane, time.Time) {
 	var wake time.Time
-	var ready []*lane
+	ready := make([]*lane, 0, n)
 	for chat, l := range c.lanes {
 		if l.busy {
 			continue
@@ -247,26 +285,29 @@ func (s *scheduler) dispatchChannel(c *channelState, now time.Time) time.Time {
 		case at.After(now):
 			wake = earliest(wake, at)
 		default:
-			ready = append(ready, l)
+			ready = keepOldest(ready, l, n)
 		}
 	}
-	// Oldest heads first, so a busy channel serves chats fairly.
-	slices.SortFunc(ready, func(a, b *lane) int { return cmp.Compare(a.pending[0].Seq, b.pending[0].Seq) })
-	for _, l := range ready {
-		if c.inflight >= s.w.opts.Concurrency {
-			break
-		}
-		at, ok := c.global.allowAt(now)
-		if !ok {
-			break
-		}
-		if at.After(now) {
-			wake = earliest(wake, at)
-			break
-		}
-		s.start(c, l)
+	return ready, wake
+}
+
+// keepOldest inserts l into ready, kept sorted by head seq and at most n
+// long: a partial selection instead of sorting every ready lane.
+func keepOldest(ready []*lane, l *lane, n int) []*lane {
+	seq := l.pending[0].Seq
+	i := len(ready)
+	for i > 0 && ready[i-1].pending[0].Seq > seq {
+		i--
 	}
-	return wake
+	if i >= n {
+		return ready
+	}
+	if len(ready) < n {
+		ready = append(ready, nil)
+	}
+	copy(ready[i+1:], ready[i:len(ready)-1])
+	ready[i] = l
+	return ready
 }
 
 // readyAt returns when the lane's head may be sent; ok is false if that
@@ -323,4 +364,14 @@ func earliest(a, b time.Time) time.Time {
 		return b
 	}
 	return a
+}
+
+// newLaneWindow returns a chat's window for r, full if the chat had
+// messages pending when the worker started.
+func (c *channelState) newLaneWindow(r Rate) *window {
+	w := newWindow(r)
+	if c.warmLanes {
+		w.warm(c.started)
+	}
+	return w
 }
