@@ -55,6 +55,10 @@ type Config struct {
 	// PollTimeout is the getUpdates long-poll timeout. Default 30 s;
 	// values under one second are rounded up to one second.
 	PollTimeout time.Duration
+	// ConflictGrace is how long after Poll starts a 409 conflict is retried
+	// instead of returned: a crashed or just-restarted predecessor's long
+	// poll can linger up to PollTimeout. Default PollTimeout + 5 s.
+	ConflictGrace time.Duration
 	// RetryMin and RetryMax bound the jittered exponential backoff of the
 	// poll loop after errors. Defaults 1 s and 1 min.
 	RetryMin, RetryMax time.Duration
@@ -143,6 +147,9 @@ func withDefaults(cfg Config) Config {
 		cfg.PollTimeout = 30 * time.Second
 	}
 	cfg.PollTimeout = max(cfg.PollTimeout, time.Second)
+	if cfg.ConflictGrace <= 0 {
+		cfg.ConflictGrace = cfg.PollTimeout + 5*time.Second
+	}
 	if cfg.RetryMin <= 0 {
 		cfg.RetryMin = time.Second
 	}

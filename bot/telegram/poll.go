@@ -42,11 +42,21 @@ func (a *Adapter) Poll(ctx context.Context) error {
 		return err
 	}
 	failures := 0
+	// Right after a restart Telegram may still hold the previous process's
+	// long poll for up to its timeout and answer 409; only a conflict that
+	// outlasts that is another live poller.
+	grace := a.cfg.Now().Add(a.cfg.ConflictGrace)
 	for ctx.Err() == nil {
 		next, err := a.pollOnce(ctx, offset)
 		switch {
 		case ctx.Err() != nil:
 			return nil
+		case errors.Is(err, ErrConflict) && a.cfg.Now().Before(grace):
+			failures++
+			wait := a.backoff(failures, err)
+			a.log.Warn("telegram poll conflict just after start; waiting for the previous poll to expire", "retry_in", wait)
+			sleep(ctx, wait)
+			continue
 		case errors.Is(err, ErrConflict), errors.Is(err, ErrUnauthorized):
 			return err
 		case err != nil:

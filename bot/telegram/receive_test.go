@@ -84,7 +84,7 @@ func TestPollOffsetOnlyAfterHandle(t *testing.T) {
 }
 
 func TestPollConflict(t *testing.T) {
-	f := newFixture(t, telegramtest.Options{}, nil)
+	f := newFixture(t, telegramtest.Options{}, func(c *telegram.Config) { c.ConflictGrace = 50 * time.Millisecond })
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	defer wg.Wait()
@@ -287,5 +287,40 @@ func TestCloseStopsPoll(t *testing.T) {
 	}
 	if err := f.a.Poll(context.Background()); !errors.Is(err, telegram.ErrClosed) {
 		t.Fatalf("Poll on a closed adapter = %v", err)
+	}
+}
+
+// TestPollConflictRightAfterRestart: a predecessor's lingering long poll
+// answers 409 for a while; Poll waits it out instead of stopping the bot.
+func TestPollConflictRightAfterRestart(t *testing.T) {
+	f := newFixture(t, telegramtest.Options{}, func(c *telegram.Config) { c.ConflictGrace = 10 * time.Second })
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	lingering := make(chan struct{})
+	go func() { // the killed process's last poll, ending after ~1.5 s
+		defer close(lingering)
+		req, _ := http.NewRequestWithContext(ctx, http.MethodPost,
+			f.srv.URL()+"/bot"+f.srv.Token()+"/getUpdates?timeout=1", nil)
+		if resp, err := http.DefaultClient.Do(req); err == nil {
+			resp.Body.Close()
+		}
+	}()
+	waitFor(t, "the lingering poll", f.srv.Polling)
+	errc := f.poll(t)
+	waitFor(t, "a 409 for the new poller", func() bool {
+		for _, c := range f.srv.Calls("getUpdates") {
+			if c.Status == http.StatusConflict {
+				return true
+			}
+		}
+		return false
+	})
+	<-lingering
+	f.srv.PushMessage(7, 7, "/start", "uk")
+	waitFor(t, "the update after the conflict cleared", func() bool { return f.rec.count() == 1 })
+	select {
+	case err := <-errc:
+		t.Fatalf("Poll stopped with %v during the grace period", err)
+	default:
 	}
 }

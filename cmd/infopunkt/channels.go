@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/infopunkt/infopunkt/bot"
 	"github.com/infopunkt/infopunkt/bot/telegram"
@@ -41,6 +43,9 @@ func (s *service) startTelegram(ctx context.Context) error {
 		Token: s.cfg.TelegramToken, APIURL: s.cfg.TelegramAPIURL,
 		WebhookURL: s.cfg.TelegramWebhookURL, WebhookSecret: s.cfg.TelegramWebhookSecret,
 		DeskChatID: desk, Logger: s.logger.With("channel", "telegram"),
+		// A hung send holds one of the outbox's few senders: fail it sooner
+		// than the 30 s default and let the outbox retry.
+		HTTPClient: &http.Client{Timeout: 15 * time.Second},
 	}, s.db, deskFilter{next: s.proc, desk: bot.NewChatKey(bot.Telegram, s.cfg.DeskChatID)})
 	if err != nil {
 		return fmt.Errorf("telegram: %w", err)

@@ -105,7 +105,7 @@ func (s *service) serve(ctx context.Context, cancel context.CancelFunc, fg func(
 	if err != nil {
 		return fmt.Errorf("listen %s: %w", s.cfg.Listen, err)
 	}
-	s.worker = outbox.New(s.db, s.senders, outbox.Options{Logger: s.logger})
+	s.worker = outbox.New(s.db, s.senders, outbox.Options{Logger: s.logger, Limits: s.limits()})
 	s.proc.Notify = s.worker.Notify
 	if err := s.worker.Start(ctx); err != nil {
 		ln.Close()
@@ -185,4 +185,16 @@ func webhookPath(raw string) (string, error) {
 		return "/", nil
 	}
 	return u.Path, nil
+}
+
+// limits returns the outbox's per-channel limits: the defaults, with the
+// configured overall Telegram rate if set.
+func (s *service) limits() map[bot.Channel]outbox.Limits {
+	limits := map[bot.Channel]outbox.Limits{}
+	if s.cfg.TelegramRate > 0 {
+		l := outbox.DefaultLimits(bot.Telegram)
+		l.Global = outbox.Rate{N: s.cfg.TelegramRate, Per: time.Second}
+		limits[bot.Telegram] = l
+	}
+	return limits
 }
