@@ -85,8 +85,27 @@ func (t *turn) show(n *faq.Node) {
 		Title:   n.Title.In(lang),
 		Text:    t.answerText(n, lang),
 		Links:   sourceLinks(n.Sources),
-		Buttons: append(t.actionRows(n, lang), t.navRow()),
+		Buttons: t.answerRows(n, lang),
 	})
+}
+
+// answerRows are the answer's actions, a consultant (always reachable from
+// an answer, unless an action already offers one) and Back/Menu.
+func (t *turn) answerRows(n *faq.Node, lang faq.Lang) [][]Button {
+	rows := t.actionRows(n, lang)
+	if !hasHandoff(n) {
+		rows = append(rows, []Button{t.consultantButton()})
+	}
+	return append(rows, t.navRow())
+}
+
+func hasHandoff(n *faq.Node) bool {
+	for _, a := range n.Actions {
+		if a.Kind == faq.ActionHandoff {
+			return true
+		}
+	}
+	return false
 }
 
 func (t *turn) showMenu(n *faq.Node, lang faq.Lang) {
