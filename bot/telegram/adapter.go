@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -206,9 +207,25 @@ func (a *Adapter) callWith(ctx context.Context, c *http.Client, method string, p
 	api.Client = ctxClient{ctx, c}
 	resp, err := api.MakeRequest(method, p)
 	if err != nil {
-		return nil, err
+		return nil, redactToken(err, a.cfg.Token)
 	}
 	return resp.Result, nil
+}
+
+// redactToken removes the bot token from a transport error: the Bot API
+// URL carries it (/bot<token>/method), and net/http puts the URL in every
+// *url.Error, which would otherwise reach logs.
+func redactToken(err error, token string) error {
+	var ue *url.Error
+	if token == "" || !errors.As(err, &ue) || !strings.Contains(ue.URL, token) {
+		return err
+	}
+	clean := *ue
+	clean.URL = strings.ReplaceAll(ue.URL, token, "<token>")
+	if ue == err {
+		return &clean
+	}
+	return fmt.Errorf("%s", strings.ReplaceAll(err.Error(), token, "<token>"))
 }
 
 func apiError(err error) (*tgbotapi.Error, bool) {

@@ -244,3 +244,17 @@ func TestTopics(t *testing.T) {
 		t.Error("non-telegram chat accepted")
 	}
 }
+
+// TestErrorsNeverCarryTheToken: the token is part of every Bot API URL and
+// net/http puts the URL into transport errors, which end up in logs.
+func TestErrorsNeverCarryTheToken(t *testing.T) {
+	f := newFixture(t, telegramtest.Options{}, nil)
+	f.srv.InjectNext("sendMessage", telegramtest.Fault{Kind: telegramtest.FaultReset})
+	err := f.a.Send(context.Background(), bot.Reply{Chat: "telegram:5", Text: "hi"})
+	if err == nil {
+		t.Fatal("a reset connection did not fail the send")
+	}
+	if strings.Contains(err.Error(), f.srv.Token()) {
+		t.Fatalf("the error leaks the token: %v", err)
+	}
+}
