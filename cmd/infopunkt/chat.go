@@ -19,7 +19,7 @@ import (
 func runChat(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fl := flag.NewFlagSet("chat", flag.ContinueOnError)
 	fl.SetOutput(stderr)
-	lang := fl.String("lang", "", "language: uk, pl, ru or en (default: ask)")
+	lang := fl.String("lang", "", "language: uk, pl, ru or en (default: from LANG, else ask)")
 	data := fl.String("data", "", "data file (default INFOPUNKT_DATA or ./data/infopunkt.db)")
 	if err := fl.Parse(args); err != nil {
 		return exitError(2)
@@ -44,6 +44,9 @@ func runChat(ctx context.Context, args []string, getenv func(string) string, std
 		return err
 	}
 	defer db.Close()
+	if *lang == "" {
+		*lang = terminalLang(getenv)
+	}
 	return chatLoop(ctx, db, bot.NewEngine(c), stdin, stdout, *lang, logger)
 }
 
@@ -70,4 +73,16 @@ func loadContentReport(cfg Config, logger *slog.Logger) (*faq.Content, error) {
 		logger.Warn("content warning", "problem", w.String())
 	}
 	return c, nil
+}
+
+// terminalLang is the terminal's language hint (LC_ALL, LC_MESSAGES, LANG,
+// e.g. "uk_UA.UTF-8"), as Telegram's language_code is for a phone. The
+// engine ignores codes it does not serve and asks instead.
+func terminalLang(getenv func(string) string) string {
+	for _, name := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
+		if v := getenv(name); v != "" {
+			return v
+		}
+	}
+	return ""
 }

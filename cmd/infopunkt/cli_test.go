@@ -232,3 +232,13 @@ func TestDeskFilterKeepsStaffOutOfTheEngine(t *testing.T) {
 type telegramHandlerFunc func(context.Context, bot.Update) error
 
 func (f telegramHandlerFunc) Handle(ctx context.Context, u bot.Update) error { return f(ctx, u) }
+
+func TestChatTakesTheLanguageFromTheTerminal(t *testing.T) {
+	out, _, err := runCmd(t, "", map[string]string{"LANG": "pl_PL.UTF-8"}, "chat", "--data", filepath.Join(t.TempDir(), "c.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out, "Rozumiem, zaczynamy") {
+		t.Fatalf("LANG=pl_PL did not give the Polish notice:\n%s", out)
+	}
+}

@@ -72,7 +72,7 @@ func runBot(ctx context.Context, args []string, getenv func(string) string, stdi
 			<-ctx.Done()
 			return nil
 		}
-		return term.Run(ctx, s.proc, stdin, "")
+		return term.Run(ctx, s.proc, stdin, terminalLang(getenv))
 	})
 }
 
