@@ -125,6 +125,8 @@ func (s *scheduler) handle(r result) {
 	now := s.w.opts.Now()
 	c.inflight--
 	l.busy = false
+	resumed := l.resumed
+	l.resumed = false
 	c.global.finish(now)
 	for _, w := range l.windows {
 		w.finish(now)
@@ -140,9 +142,12 @@ func (s *scheduler) handle(r result) {
 		l.pending[0].Attempts++
 		l.pending[0].NotBefore = r.until
 	case paused:
-		if r.global {
+		switch {
+		case r.global:
 			c.paused = later(c.paused, r.until)
-		} else {
+		case resumed:
+			s.clearStoredPause(c, l.chat)
+		default:
 			l.paused = later(l.paused, r.until)
 		}
 	case blocked:

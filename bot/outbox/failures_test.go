@@ -277,3 +277,30 @@ func (b *syncBuffer) String() string {
 	defer b.mu.Unlock()
 	return b.b.String()
 }
+
+// TestResumeLiftsAChatPause: when the platform says the reason for a chat's
+// pause is gone (a Viber user wrote again), its messages go out at once,
+// and the stored pause is cleared so a restart does not bring it back.
+func TestResumeLiftsAChatPause(t *testing.T) {
+	clock := newFakeClock()
+	ch := newChanges()
+	q := newMemQueue(clock.Now, ch)
+	s := newFakeSender(clock.Now, ch, func(r bot.Reply, attempt int) error {
+		if r.Text == "v1" && attempt == 1 {
+			return rateLimited(time.Hour, false)
+		}
+		return nil
+	})
+	v := bot.NewChatKey(bot.Viber, "u1")
+	enqueue(t, q, v, "v1", "v2")
+	w := startWorker(t, q, map[bot.Channel]bot.Sender{bot.Viber: s}, outbox.Options{
+		Now: clock.Now, Limits: unlimited(bot.Viber),
+	})
+	waitFor(t, ch, "pause stored", func() bool { return !q.pause(string(v)).IsZero() })
+	w.Resume(v)
+	w.Notify()
+	waitFor(t, ch, "v1, v2 without waiting an hour", func() bool { return len(s.delivered(v)) == 2 })
+	if p := q.pause(string(v)); !p.IsZero() && p.After(clock.Now()) {
+		t.Errorf("the stored pause (%v) was not cleared", p)
+	}
+}

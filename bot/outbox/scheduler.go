@@ -48,6 +48,7 @@ type lane struct {
 	pending []bot.OutboxItem // Seq order; pending[0] is the head
 	busy    bool             // the head is being sent
 	paused  time.Time        // no send before this (a flood wait)
+	resumed bool             // Resume arrived while the head was in flight
 	windows []*window        // per chat, and per group for groups
 }
 
@@ -140,6 +141,8 @@ func (s *scheduler) run(ctx context.Context) {
 		case <-timer.C:
 		case r := <-s.results:
 			s.handle(r)
+		case chat := <-s.w.resume:
+			s.resume(chat)
 		}
 	}
 }

@@ -87,6 +87,7 @@ type Worker struct {
 	opts    Options
 	rnd     *rand.Rand
 	notify  chan struct{}
+	resume  chan bot.ChatKey
 	running atomic.Bool
 
 	mu     sync.Mutex // guards cancel and done, set by Start
@@ -104,6 +105,18 @@ func New(q bot.Queue, senders map[bot.Channel]bot.Sender, opts Options) *Worker 
 		opts:    opts,
 		rnd:     rand.New(opts.Rand),
 		notify:  make(chan struct{}, 1),
+		resume:  make(chan bot.ChatKey, 64),
+	}
+}
+
+// Resume lifts a chat's pause: its platform says the reason for it is gone
+// (a Viber user wrote again, which resets Viber's per-user cap). It never
+// blocks; if many resumes are pending at once, the extra ones are dropped
+// and those chats simply wait for their pause to end.
+func (w *Worker) Resume(chat bot.ChatKey) {
+	select {
+	case w.resume <- chat:
+	default:
 	}
 }
 

@@ -66,6 +66,11 @@ type Config struct {
 	// that and for clock skew. Replays inside the window are applied once
 	// thanks to the DedupKey.
 	MaxCallbackAge time.Duration
+	// OnUserActive, if set, is called when a user whose messages the
+	// adapter was holding back (the per-user cap, or Viber's status 12)
+	// writes again, which resets Viber's count: the outbox should lift that
+	// chat's pause. It must not block.
+	OnUserActive func(bot.ChatKey)
 	// WebhookRetry bounds SetWebhook's retries. Zero: RetryPolicy defaults.
 	WebhookRetry RetryPolicy
 }

@@ -64,9 +64,14 @@ func (a *Adapter) chat(k bot.ChatKey, now time.Time) *chatLimit {
 // messages without a reply from the user.
 func (a *Adapter) userReplied(k bot.ChatKey) {
 	a.mu.Lock()
-	defer a.mu.Unlock()
+	held := false
 	if c := a.chats[k]; c != nil {
+		held = c.throttled > 0 || len(c.sends) >= a.cfg.UserHourlyCap
 		c.sends, c.throttled = nil, 0
+	}
+	a.mu.Unlock()
+	if held && a.cfg.OnUserActive != nil {
+		a.cfg.OnUserActive(k)
 	}
 }
 

@@ -361,3 +361,40 @@ func TestSendConcurrentChats(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// TestUserActivityLiftsTheHold: when a user the adapter was holding back
+// writes again, OnUserActive tells the outbox to lift the chat's pause;
+// ordinary users writing do not trigger it.
+func TestUserActivityLiftsTheHold(t *testing.T) {
+	var mu sync.Mutex
+	var resumed []bot.ChatKey
+	e := newEnv(t, func(c *viber.Config) {
+		c.UserHourlyCap = 2
+		c.OnUserActive = func(k bot.ChatKey) { mu.Lock(); resumed = append(resumed, k); mu.Unlock() }
+	})
+	ctx := t.Context()
+	for _, u := range []string{"u1", "u2"} {
+		if _, err := e.fake.SendText(ctx, u, "hi"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := bot.Reply{Chat: "viber:u1", Text: "answer"}
+	for range 2 {
+		if err := e.a.Send(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if se := mustSendErr(t, e.a.Send(ctx, r)); se.Kind != bot.SendRateLimited {
+		t.Fatalf("third send: %+v, want rate limited", se)
+	}
+	for _, u := range []string{"u1", "u2"} {
+		if _, err := e.fake.SendText(ctx, u, "still there?"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(resumed) != 1 || resumed[0] != "viber:u1" {
+		t.Fatalf("OnUserActive for %q, want only viber:u1", resumed)
+	}
+}

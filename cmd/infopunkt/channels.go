@@ -100,6 +100,7 @@ func (s *service) startViber() error {
 	vb, err := viber.New(viber.Config{
 		Token: s.cfg.ViberToken, APIURL: s.cfg.ViberAPIURL, WebhookURL: s.cfg.ViberWebhookURL,
 		Logger: s.logger.With("channel", "viber"), Location: s.loc, MonthlyReminderCap: s.cfg.ViberReminderCap,
+		OnUserActive: s.resumeChat,
 	}, s.db, s.proc)
 	if err != nil {
 		return fmt.Errorf("viber: %w", err)
@@ -137,4 +138,12 @@ func (f deskFilter) Handle(ctx context.Context, u bot.Update) error {
 		return nil
 	}
 	return f.next.Handle(ctx, u)
+}
+
+// resumeChat lifts a chat's outbox pause when its platform says the reason
+// is gone. The worker exists before any webhook can call this.
+func (s *service) resumeChat(chat bot.ChatKey) {
+	if s.worker != nil {
+		s.worker.Resume(chat)
+	}
 }
