@@ -300,3 +300,47 @@ func BenchmarkTelegramWebhook(b *testing.B) {
 		b.Fatalf("run: %v", err)
 	}
 }
+
+// BenchmarkTelegramWebhookLatency sends one update at a time through the
+// real run() in webhook mode (fsync on) and waits for its reply at the
+// fake: the time a single migrant waits, with no queue in front. Metrics:
+// reply-p50-ms and reply-p99-ms, from the POST to the fake receiving the
+// reply. Back-to-back updates run at hundreds per second, over Telegram's
+// 30 msg/s, so INFOPUNKT_TELEGRAM_RATE lifts our pacer: with it on, some
+// replies would wait up to a second for the window, by design.
+func BenchmarkTelegramWebhookLatency(b *testing.B) {
+	fake := telegramtest.New(b, telegramtest.Options{Limits: telegramtest.Limits{Disabled: true}})
+	addr := freeAddr(b)
+	hook := "http://" + addr + "/tg/hook"
+	const secret = "bench_secret-2"
+	in := startRun(b, telegramEnv(fake, "INFOPUNKT_LISTEN", addr, "INFOPUNKT_TELEGRAM_WEBHOOK_URL", hook,
+		"INFOPUNKT_TELEGRAM_WEBHOOK_SECRET", secret, "INFOPUNKT_TELEGRAM_RATE", "1000000"), nil)
+	waitFor(b, "setWebhook", 5*time.Second, func() bool { return fake.WebhookURL() == hook })
+	client := &http.Client{Timeout: time.Minute}
+	defer client.CloseIdleConnections()
+	// Warm windows after start delay the first sends by design; wait them out.
+	time.Sleep(1100 * time.Millisecond)
+
+	const base = 20_000_000
+	lat := make([]time.Duration, 0, b.N)
+	b.ResetTimer()
+	for i := int64(1); i <= int64(b.N); i++ {
+		t0 := time.Now()
+		if postUpdate(b, client, hook, secret, updateJSON(base+i, base+i, "/start")) != http.StatusOK {
+			b.Fatalf("update %d not acknowledged", i)
+		}
+		for len(fake.Sent(base+i)) == 0 {
+			if time.Since(t0) > 10*time.Second {
+				b.Fatalf("no reply to update %d", i)
+			}
+			time.Sleep(100 * time.Microsecond)
+		}
+		lat = append(lat, time.Since(t0))
+	}
+	b.StopTimer()
+	b.ReportMetric(ms(percentile(lat, 50)), "reply-p50-ms")
+	b.ReportMetric(ms(percentile(lat, 99)), "reply-p99-ms")
+	if err := in.Stop(b); err != nil {
+		b.Fatalf("run: %v", err)
+	}
+}
