@@ -30,7 +30,7 @@ func Sign(token string, body []byte) string {
 
 // WebhookHandler serves Viber's callbacks. Answers:
 //
-//   - 405 for a method other than POST; 413 for a body over 1 MiB;
+//   - 405 for a method other than POST; 413 for a body over MaxCallbackSize;
 //   - 403 when the signature is missing or wrong (checked on the raw bytes
 //     before anything is parsed) or the timestamp is older than
 //     MaxCallbackAge: nothing is handled;
