@@ -230,7 +230,7 @@ func (t *turn) question(q string) {
 	case len(hits) == 0:
 		t.effect(Effect{Kind: EffectUnanswered})
 		t.reply(Reply{Text: t.msg("search_miss"), Buttons: [][]Button{{t.consultantButton()}, {t.menuButton()}}})
-	case len(hits) == 1 || hits[0].Score >= 2*hits[1].Score || isKeyword(hits[0].Node, q):
+	case len(hits) == 1 || hits[0].Score >= 2*hits[1].Score || hits[0].Exact:
 		t.open(hits[0].Node.ID, true)
 	default:
 		t.choices(hits)
@@ -254,19 +254,4 @@ func (t *turn) choices(hits []faq.Hit) {
 	}
 	rows = append(rows, []Button{t.consultantButton()}, []Button{t.menuButton()})
 	t.reply(Reply{Text: t.msg("search_choices"), Buttons: rows})
-}
-
-// isKeyword reports whether q, folded, is one of n's keywords in any
-// language: someone who types exactly "karta pobytu" wants that answer,
-// even when other answers mention the phrase too.
-func isKeyword(n *faq.Node, q string) bool {
-	fq := faq.Fold(q)
-	for _, kws := range n.Keywords {
-		for _, k := range kws {
-			if faq.Fold(k) == fq {
-				return true
-			}
-		}
-	}
-	return false
 }

@@ -34,6 +34,9 @@ type Index struct {
 	stems   map[string][]int32 // first stemLen bytes → terms
 	dels    map[string][]int32 // the token and its one-byte deletions → terms
 	phrases [][][]string       // per document: multi-word keywords, folded
+	whole   map[string][]int32 // a keyword's folded words, joined by spaces → documents
+	// maxPhrase is, per document, the largest bonus its phrases can give.
+	maxPhrase []float32
 }
 
 // term is one folded token and where it occurs.
@@ -54,7 +57,7 @@ type posting struct {
 // goto node adds its title and keywords to the node it shows.
 func NewIndex(c *Content) *Index {
 	b := &indexBuilder{
-		ix:    &Index{exact: map[string]int32{}, stems: map[string][]int32{}, dels: map[string][]int32{}},
+		ix:    &Index{exact: map[string]int32{}, stems: map[string][]int32{}, dels: map[string][]int32{}, whole: map[string][]int32{}},
 		docOf: map[*Node]int32{},
 		langs: map[postKey]uint8{},
 	}
@@ -94,14 +97,20 @@ func (b *indexBuilder) doc(n *Node) int32 {
 	b.docOf[n] = d
 	b.ix.docs = append(b.ix.docs, n)
 	b.ix.phrases = append(b.ix.phrases, nil)
+	b.ix.maxPhrase = append(b.ix.maxPhrase, 0)
 	return d
 }
 
 func (b *indexBuilder) addNode(d int32, n *Node) {
 	for _, l := range Langs {
 		for _, kw := range n.Keywords[l] {
-			if words := b.add(d, kw, weightKeyword, l); len(words) > 1 {
+			words := b.add(d, kw, weightKeyword, l)
+			if len(words) > 1 {
 				b.ix.phrases[d] = append(b.ix.phrases[d], words)
+				b.ix.maxPhrase[d] = maxf(b.ix.maxPhrase[d], float32(len(words))*phraseBonus)
+			}
+			if key := strings.Join(words, " "); key != "" && !slices.Contains(b.ix.whole[key], d) {
+				b.ix.whole[key] = append(b.ix.whole[key], d)
 			}
 		}
 		b.add(d, n.Title[l], weightTitle, l)

@@ -3,6 +3,7 @@ package faq
 import (
 	"cmp"
 	"slices"
+	"strings"
 )
 
 // Search returns the answers and menus that best match query, best first,
@@ -13,7 +14,8 @@ func (ix *Index) Search(query string, l Lang, max int) []Hit {
 	if ix == nil || len(ix.docs) == 0 {
 		return nil
 	}
-	words := dedupe(tokens(query, maxQueryWords))
+	all := tokens(query, maxQueryWords)
+	words := dedupe(all)
 	if len(words) == 0 {
 		return nil
 	}
@@ -39,15 +41,40 @@ func (ix *Index) Search(query string, l Lang, max int) []Hit {
 		}
 		touched = touched[:0]
 	}
-	return ix.hits(total, words, max)
+	return ix.markExact(ix.hits(total, words, max), strings.Join(all, " "))
+}
+
+// markExact flags the hits whose keyword the query is, word for word.
+func (ix *Index) markExact(hits []Hit, key string) []Hit {
+	docs := ix.whole[key]
+	if len(docs) == 0 {
+		return hits
+	}
+	for i := range hits {
+		for _, d := range docs {
+			if ix.docs[d] == hits[i].Node {
+				hits[i].Exact = true
+			}
+		}
+	}
+	return hits
 }
 
 // hits turns document scores into sorted hits.
 func (ix *Index) hits(total []float32, words []string, limit int) []Hit {
 	var hits []Hit
+	base := float32(0)
+	for _, s := range total {
+		base = maxf(base, s)
+	}
+	// The best final score is at least base, so a document whose score plus
+	// its largest possible phrase bonus stays under the cut is dropped
+	// without checking its phrases, the costly part of a search.
+	floor := maxf(minScore, base*relativeCut)
 	top := float32(0)
 	for d, s := range total {
-		if s == 0 {
+		if s == 0 || s+ix.maxPhrase[d] < floor {
+			total[d] = 0
 			continue
 		}
 		s += ix.phraseScore(int32(d), words)

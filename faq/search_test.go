@@ -203,3 +203,32 @@ func BenchmarkLoad(b *testing.B) {
 		mustLoad(b, fsys)
 	}
 }
+
+// TestSearchMarksExactKeywords: a query that is, folded, one of a node's
+// keywords marks that hit, whatever the alphabet or case; a longer query
+// that merely contains the keyword does not.
+func TestSearchMarksExactKeywords(t *testing.T) {
+	c := content(
+		node("card", map[faq.Lang][]string{faq.UK: {"карта побуту"}, faq.PL: {"karta pobytu"}}),
+		node("work", map[faq.Lang][]string{faq.UK: {"карта побуту для роботи"}}),
+	)
+	for _, tc := range []struct {
+		q     string
+		exact bool
+	}{
+		{"Karta Pobytu", true},
+		{"карта побиту", true},
+		{"karta pobytu zgubiona wczoraj", false},
+	} {
+		hits := c.Index.Search(tc.q, faq.UK, 3)
+		if len(hits) == 0 || hits[0].Node.ID != "card" {
+			t.Fatalf("%q: hits %q, want card first", tc.q, hitIDs(hits))
+		}
+		if hits[0].Exact != tc.exact {
+			t.Errorf("%q: Exact = %v, want %v", tc.q, hits[0].Exact, tc.exact)
+		}
+		if len(hits) > 1 && hits[1].Exact {
+			t.Errorf("%q: the work node is marked exact", tc.q)
+		}
+	}
+}
