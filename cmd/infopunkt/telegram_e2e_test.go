@@ -248,13 +248,8 @@ func TestTelegramFaults(t *testing.T) {
 // send) rather than queueing behind Telegram's 30 msg/s, which adds b.N/27
 // seconds in production and is not ours to speed up.
 func BenchmarkTelegramWebhook(b *testing.B) {
-	fake := telegramtest.New(b, telegramtest.Options{Limits: telegramtest.Limits{Disabled: true}})
-	addr := freeAddr(b)
-	hook := "http://" + addr + "/tg/hook"
 	const secret = "bench_secret-1"
-	in := startRun(b, telegramEnv(fake, "INFOPUNKT_LISTEN", addr, "INFOPUNKT_TELEGRAM_WEBHOOK_URL", hook,
-		"INFOPUNKT_TELEGRAM_WEBHOOK_SECRET", secret, "INFOPUNKT_TELEGRAM_RATE", "1000000"), nil)
-	waitFor(b, "setWebhook", 5*time.Second, func() bool { return fake.WebhookURL() == hook })
+	fake, in, hook := startWebhookBench(b, secret)
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 1024, MaxConnsPerHost: 1024}, Timeout: time.Minute}
 	defer client.CloseIdleConnections()
 
@@ -309,13 +304,8 @@ func BenchmarkTelegramWebhook(b *testing.B) {
 // 30 msg/s, so INFOPUNKT_TELEGRAM_RATE lifts our pacer: with it on, some
 // replies would wait up to a second for the window, by design.
 func BenchmarkTelegramWebhookLatency(b *testing.B) {
-	fake := telegramtest.New(b, telegramtest.Options{Limits: telegramtest.Limits{Disabled: true}})
-	addr := freeAddr(b)
-	hook := "http://" + addr + "/tg/hook"
 	const secret = "bench_secret-2"
-	in := startRun(b, telegramEnv(fake, "INFOPUNKT_LISTEN", addr, "INFOPUNKT_TELEGRAM_WEBHOOK_URL", hook,
-		"INFOPUNKT_TELEGRAM_WEBHOOK_SECRET", secret, "INFOPUNKT_TELEGRAM_RATE", "1000000"), nil)
-	waitFor(b, "setWebhook", 5*time.Second, func() bool { return fake.WebhookURL() == hook })
+	fake, in, hook := startWebhookBench(b, secret)
 	client := &http.Client{Timeout: time.Minute}
 	defer client.CloseIdleConnections()
 	// Warm windows after start delay the first sends by design; wait them out.
@@ -343,4 +333,17 @@ func BenchmarkTelegramWebhookLatency(b *testing.B) {
 	if err := in.Stop(b); err != nil {
 		b.Fatalf("run: %v", err)
 	}
+}
+
+// startWebhookBench runs run() in webhook mode against a fake without
+// limits, with our own pacer lifted, and returns once the webhook is set.
+func startWebhookBench(b *testing.B, secret string) (*telegramtest.Server, *instance, string) {
+	b.Helper()
+	fake := telegramtest.New(b, telegramtest.Options{Limits: telegramtest.Limits{Disabled: true}})
+	addr := freeAddr(b)
+	hook := "http://" + addr + "/tg/hook"
+	in := startRun(b, telegramEnv(fake, "INFOPUNKT_LISTEN", addr, "INFOPUNKT_TELEGRAM_WEBHOOK_URL", hook,
+		"INFOPUNKT_TELEGRAM_WEBHOOK_SECRET", secret, "INFOPUNKT_TELEGRAM_RATE", "1000000"), nil)
+	waitFor(b, "setWebhook", 5*time.Second, func() bool { return fake.WebhookURL() == hook })
+	return fake, in, hook
 }
