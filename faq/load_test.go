@@ -312,3 +312,30 @@ func TestLoadPathological(t *testing.T) {
 		})
 	}
 }
+
+// TestLoadWarnsAboutMultiMessageAnswers: an answer that will not fit one
+// Telegram message with its title and sources loads, with a warning that
+// tells staff why and what to do.
+func TestLoadWarnsAboutMultiMessageAnswers(t *testing.T) {
+	m := overlay(t, "")
+	long := strings.Repeat("ab ", 1266) + "ab" // 3,800 characters: allowed, but over one message
+	m["faq/long.yaml"] = &fstest.MapFile{Data: []byte(`topic: long
+title: {uk: Довге, pl: Długie, ru: Длинное, en: Long}
+children:
+  - id: long-answer
+    title: {uk: Довге, pl: Długie, ru: Длинное, en: Long}
+    text: {uk: "` + long + `", pl: Krótko, ru: Коротко, en: Short}
+    sources: [https://www.gov.pl/]
+    reviewed: 2026-11
+`)}
+	opts := testOptions()
+	opts.Now = func() time.Time { return time.Date(2026, 11, 21, 0, 0, 0, 0, time.UTC) }
+	c, ps, err := faq.Load(m, opts)
+	if c == nil || err != nil {
+		t.Fatalf("Load: %v\n%v", err, ps)
+	}
+	want := "content/faq/long.yaml:6:16: text.uk is 3800 characters long: over 3700 it arrives as several messages; consider splitting the answer"
+	if got := ps.Warnings().Strings(); !slices.Contains(got, want) {
+		t.Fatalf("warnings %q, want %q", got, want)
+	}
+}

@@ -139,6 +139,7 @@ type textRule struct {
 	what   string           // key name for messages: "title", "text", "messages.help"
 	all    bool             // every language is required
 	max    int              // maximum length, 0 for none
+	warn   int              // length above which a warning is given, 0 for none
 	length func(string) int // how length is counted
 }
 
@@ -146,8 +147,14 @@ type textRule struct {
 // texts are Telegram messages (4096 UTF-16 units).
 var (
 	titleRule = textRule{what: "title", all: true, max: 48, length: utf8.RuneCountInString}
-	bodyRule  = textRule{what: "text", all: true, max: 4096, length: utf16Len}
+	bodyRule  = textRule{what: "text", all: true, max: 4096, warn: OneMessageText, length: utf16Len}
 )
+
+// OneMessageText is how long an answer's text may be and still arrive as one
+// Telegram message once the bot adds its title, review date, disclaimer and
+// sources (about 300 characters). Longer texts are split into several
+// messages, which is allowed but harder to read on a phone: a warning.
+const OneMessageText = 3700
 
 func utf16Len(s string) int {
 	n := 0
@@ -192,6 +199,8 @@ func (f *file) langString(n *yaml.Node, r textRule, what string) string {
 		f.errorf(n, "%s is empty", what)
 	case r.max > 0 && r.length(s) > r.max:
 		f.errorf(n, "%s is %d characters long, max %d", what, r.length(s), r.max)
+	case r.warn > 0 && r.length(s) > r.warn:
+		f.warnf(n, "%s is %d characters long: over %d it arrives as several messages; consider splitting the answer", what, r.length(s), r.warn)
 	}
 	return s
 }
