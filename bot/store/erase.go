@@ -50,7 +50,7 @@ func (db *DB) Keys(ctx context.Context, chat bot.ChatKey) ([]string, error) {
 }
 
 // eraseChat deletes chat's keys. Subscriptions are keyed by category first,
-// so it scans that (small) bucket rather than trusting State.Subs.
+// so it scans that bucket rather than trusting State.Subs.
 func eraseChat(tx *bbolt.Tx, chat bot.ChatKey) error {
 	for _, name := range [][]byte{bucketUsers, bucketSessions, bucketTickets} {
 		if err := tx.Bucket(name).Delete([]byte(chat)); err != nil {
@@ -61,19 +61,7 @@ func eraseChat(tx *bbolt.Tx, chat bot.ChatKey) error {
 	if err := deleteKeys(tr, keysWithPrefix(tr, chatPrefix(chat))); err != nil {
 		return fmt.Errorf("erase transcript: %w", err)
 	}
-	subs := tx.Bucket(bucketSubscriptions)
-	suffix := append([]byte{sep}, chat...)
-	var subKeys [][]byte
-	err := subs.ForEach(func(k, _ []byte) error {
-		if bytes.HasSuffix(k, suffix) {
-			subKeys = append(subKeys, bytes.Clone(k))
-		}
-		return nil
-	})
-	if err == nil {
-		err = deleteKeys(subs, subKeys)
-	}
-	if err != nil {
+	if err := deleteSuffixed(tx.Bucket(bucketSubscriptions), append([]byte{sep}, chat...)); err != nil {
 		return fmt.Errorf("erase subscriptions: %w", err)
 	}
 	if _, err := dropChatItems(tx, chat); err != nil {
@@ -86,21 +74,27 @@ func eraseChat(tx *bbolt.Tx, chat bot.ChatKey) error {
 // convention "<adapter>/<what>/<chat>" (Viber's monthly reminder counts),
 // and the chat's lane pause.
 func eraseMeta(meta *bbolt.Bucket, chat bot.ChatKey) error {
-	suffix := []byte("/" + string(chat))
+	if err := deleteSuffixed(meta, []byte("/"+string(chat))); err != nil {
+		return fmt.Errorf("erase meta: %w", err)
+	}
+	return meta.Delete([]byte(pausePrefix + string(chat)))
+}
+
+// deleteSuffixed deletes every key of b that ends with suffix. Buckets keyed
+// by something else first (subscriptions by category) are scanned whole;
+// they are small.
+func deleteSuffixed(b *bbolt.Bucket, suffix []byte) error {
 	var keys [][]byte
-	err := meta.ForEach(func(k, _ []byte) error {
+	err := b.ForEach(func(k, _ []byte) error {
 		if bytes.HasSuffix(k, suffix) {
 			keys = append(keys, bytes.Clone(k))
 		}
 		return nil
 	})
-	if err == nil {
-		err = deleteKeys(meta, keys)
-	}
 	if err != nil {
-		return fmt.Errorf("erase meta: %w", err)
+		return err
 	}
-	return meta.Delete([]byte(pausePrefix + string(chat)))
+	return deleteKeys(b, keys)
 }
 
 // PruneInactive erases every chat whose last update is older than before,
