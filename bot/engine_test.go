@@ -155,3 +155,15 @@ func BenchmarkEngineSearchShipped(b *testing.B) {
 		e.Handle(st, true, bot.Update{Chat: "test:1", Kind: bot.UpdateText, Text: queries[i%len(queries)], Time: fixedNow()})
 	}
 }
+
+// TestLongQueryIsCutOnARuneBoundary: a question longer than MaxSearchRunes
+// (but under MaxQueryBytes) is searched by its start, cut between runes.
+func TestLongQueryIsCutOnARuneBoundary(t *testing.T) {
+	e := bot.NewEngine(fixtureContent(t))
+	st := browsing(t, e, "uk")
+	q := "карта побуту " + strings.Repeat("ї", 300) // 313 runes, 613 bytes
+	res := e.Handle(st, true, bot.Update{Chat: "test:1", Kind: bot.UpdateText, Text: q, Time: fixedNow()})
+	if len(res.Replies) == 0 || res.State.Node != "legal-karta-pobytu" {
+		t.Fatalf("a long question starting with the keyword did not find it: node %q", res.State.Node)
+	}
+}

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"strings"
+	"unicode/utf8"
 
 	"github.com/infopunkt/infopunkt/faq"
 )
@@ -241,8 +242,8 @@ func (t *turn) search(q string) []faq.Hit {
 	if t.c.Index == nil {
 		return nil
 	}
-	if r := []rune(q); len(r) > MaxSearchRunes {
-		q = string(r[:MaxSearchRunes])
+	if utf8.RuneCountInString(q) > MaxSearchRunes {
+		q = q[:byteOffset(q, MaxSearchRunes)]
 	}
 	return t.c.Index.Search(q, t.st().Lang, maxChoices)
 }
