@@ -73,7 +73,7 @@ func TestProcessorEraseLeavesNoKey(t *testing.T) {
 	if len(items) != 1 {
 		t.Fatalf("%d items left in the outbox, want only the erase confirmation", len(items))
 	}
-	if err := db.Done(ctx, items[0].Seq); err != nil {
+	if err := db.Done(ctx, items[0].Seq, bot.Receipt{}); err != nil {
 		t.Fatal(err)
 	}
 	if keys, err := db.Keys(ctx, chat); err != nil || len(keys) != 0 {

@@ -51,8 +51,10 @@ type Queue interface {
 	Enqueue(ctx context.Context, replies ...Reply) ([]uint64, error)
 	// Scan returns up to limit pending items with Seq > after, in Seq order.
 	Scan(ctx context.Context, after uint64, limit int) ([]OutboxItem, error)
-	// Done removes a delivered item. Removing a missing item is not an error.
-	Done(ctx context.Context, seq uint64) error
+	// Done removes a delivered item. When its Reply.Track is set, the
+	// receipt's refs are recorded under it in the same commit (see
+	// Tracker). Removing a missing item is not an error.
+	Done(ctx context.Context, seq uint64, rc Receipt) error
 	// Retry records a failed attempt and when to try again.
 	Retry(ctx context.Context, seq uint64, attempts int, notBefore time.Time) error
 	// Drop removes an undeliverable item; reason is a short code for stats.
@@ -105,10 +107,19 @@ func (e *SendError) Error() string {
 
 func (e *SendError) Unwrap() error { return e.Err }
 
+// Tracker finds what a sent message belonged to: the Reply.Track of the
+// item that carried it (Queue.Done records it).
+type Tracker interface {
+	// Tracked returns the Track recorded for message ref in chat, or
+	// ErrNotFound.
+	Tracked(ctx context.Context, chat ChatKey, ref string) (track string, err error)
+}
+
 // Sender delivers one reply on one channel. Implementations must be safe for
 // concurrent use by different chats.
 type Sender interface {
-	// Send delivers r. A failure should be a *SendError; any other error is
-	// treated as SendRetry.
-	Send(ctx context.Context, r Reply) error
+	// Send delivers r and reports the platform ids of the messages sent. A
+	// failure should be a *SendError; any other error is treated as
+	// SendRetry.
+	Send(ctx context.Context, r Reply) (Receipt, error)
 }

@@ -57,6 +57,40 @@ type Update struct {
 	DedupKey   string    // platform-unique id of the update; "" disables deduplication
 	MessageRef string    // platform id of the message whose button was pressed, for edits in place
 	Time       time.Time // when the platform received it; zero means unknown
+
+	// The fields below matter in groups (the consultants' desk) and for
+	// media; adapters fill what their platform gives.
+
+	Ref     string // platform id of this message itself (Telegram message_id), for copies and replies
+	From    string // platform id of the person who sent it; differs from Chat's id in groups
+	Thread  string // forum topic (Telegram message_thread_id) the message was posted in, if any
+	ReplyTo string // platform id of the message this one replies to, if any
+	Media   *Media // a photo, document, voice note, video, sticker or location; Text holds its caption
+}
+
+// MediaKind says what a media message carries.
+type MediaKind uint8
+
+// The kinds of media relayed between users and consultants.
+const (
+	MediaPhoto MediaKind = iota + 1
+	MediaDocument
+	MediaVoice
+	MediaVideo
+	MediaSticker
+	MediaLocation
+)
+
+// Media is a file or a place attached to an update or a reply. On its own
+// platform a file is re-sent by FileID; across platforms by URL.
+type Media struct {
+	Kind     MediaKind
+	FileID   string  // platform file id, valid on the platform that gave it
+	URL      string  // where the file can be fetched, if known (Viber media, a link the bot serves)
+	Name     string  // file name, for documents
+	MIME     string  // media type, if known
+	Size     int64   // bytes, if known
+	Lat, Lon float64 // MediaLocation
 }
 
 // Button is one button under a reply: it either sends Data back or opens URL.
@@ -107,6 +141,33 @@ type Reply struct {
 	Lang faq.Lang
 	// Thread is a platform thread (forum topic) inside Chat, if any.
 	Thread string
+	// ReplyTo, if set, is the platform id of a message in Chat this reply
+	// answers (shown as a quote where the platform supports it).
+	ReplyTo string
+	// Media, if set, is sent with Text as its caption.
+	Media *Media
+	// Copy, if set, asks the adapter to copy that existing message of the
+	// same platform (Telegram copyMessage: no "forwarded from" header)
+	// instead of rendering Text; Text then replaces the caption if set.
+	Copy *MessageRef
+	// Track, if set, asks the outbox to record the platform ids of the sent
+	// messages under this value when it marks the item done, so that a
+	// later reply to any of them can be traced back (a desk ticket id).
+	Track string
+}
+
+// MessageRef names one message on a platform: its chat and its id there.
+type MessageRef struct {
+	Chat ChatKey
+	Ref  string
+}
+
+// Receipt is what a Sender reports about a delivered reply.
+type Receipt struct {
+	// Refs are the platform ids of the messages that carried the reply, in
+	// order (a long text may need several). Empty when the platform gives
+	// none (the terminal).
+	Refs []string
 }
 
 // EffectKind says what a handled update asks other parts to do.

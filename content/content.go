@@ -10,7 +10,7 @@ import (
 	"io/fs"
 )
 
-//go:embed faq/*.yaml messages.yaml events.yaml schema/*.json
+//go:embed *.yaml faq/*.yaml schema/*.json
 var files embed.FS
 
 // FS returns the embedded content directory.

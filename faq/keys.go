@@ -1,8 +1,14 @@
 package faq
 
+import "slices"
+
 // RequiredMessages lists the UI string keys the engine uses; Validate
-// reports any that messages.yaml lacks or leaves untranslated.
-var RequiredMessages = []string{
+// reports any that messages.yaml lacks or leaves untranslated. Each area of
+// the bot keeps its keys in its own list (keys_*.go).
+var RequiredMessages = slices.Concat(coreMessages, deskMessages, eventMessages, searchMessages, opsMessages)
+
+// coreMessages are the keys of the conversation engine's core.
+var coreMessages = []string{
 	"privacy_notice",    // first contact: what is stored, for how long, how to erase it
 	"btn_accept",        // accept the privacy notice
 	"choose_language",   // language picker prompt

@@ -45,7 +45,7 @@ func NewTerminal(out io.Writer, chat bot.ChatKey) *Terminal {
 }
 
 // Send prints r. It never fails: the terminal is always there.
-func (t *Terminal) Send(_ context.Context, r bot.Reply) error {
+func (t *Terminal) Send(_ context.Context, r bot.Reply) (bot.Receipt, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	fmt.Fprint(t.Out, Render(r))
@@ -54,7 +54,7 @@ func (t *Terminal) Send(_ context.Context, r bot.Reply) error {
 	case t.printed <- struct{}{}:
 	default:
 	}
-	return nil
+	return bot.Receipt{}, nil
 }
 
 // Render formats a reply as terminal text with numbered buttons.

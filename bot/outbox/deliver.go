@@ -35,6 +35,7 @@ type result struct {
 	outcome outcome
 	until   time.Time
 	global  bool
+	receipt bot.Receipt // sent: what the platform reported
 }
 
 // sendLoop runs jobs until jobs is closed.
@@ -51,16 +52,16 @@ func (s *scheduler) sendLoop(ctx context.Context, jobs <-chan job, snd bot.Sende
 // still marked done. A blocked chat is left to the scheduler (deactivate).
 func (s *scheduler) deliver(ctx context.Context, snd bot.Sender, j job) result {
 	it := j.item
-	err := snd.Send(ctx, it.Reply)
+	rc, err := snd.Send(ctx, it.Reply)
 	if err != nil && ctx.Err() != nil {
 		return result{item: it, outcome: aborted}
 	}
-	r := result{item: it, outcome: classify(err)}
+	r := result{item: it, outcome: classify(err), receipt: rc}
 	log := s.log.With("channel", it.Reply.Chat.Channel(), "seq", it.Seq)
 	var qerr error
 	switch r.outcome {
 	case sent:
-		qerr = s.w.q.Done(s.qctx, it.Seq)
+		qerr = s.w.q.Done(s.qctx, it.Seq, rc)
 	case retried:
 		r.until = s.w.opts.Now().Add(j.backoff)
 		qerr = s.w.q.Retry(s.qctx, it.Seq, it.Attempts+1, r.until)
@@ -136,7 +137,7 @@ func (s *scheduler) handle(r result) {
 		l.pending = l.pending[1:]
 		s.buffered--
 		if r.outcome == sent && s.w.opts.OnSent != nil {
-			s.w.opts.OnSent(r.item)
+			s.w.opts.OnSent(r.item, r.receipt)
 		}
 	case retried:
 		l.pending[0].Attempts++

@@ -149,7 +149,7 @@ func (q *memQueue) Scan(_ context.Context, after uint64, limit int) ([]bot.Outbo
 	return out, nil
 }
 
-func (q *memQueue) Done(_ context.Context, seq uint64) error {
+func (q *memQueue) Done(_ context.Context, seq uint64, _ bot.Receipt) error {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	delete(q.items, seq)
@@ -259,7 +259,11 @@ func newFakeSender(now func() time.Time, ch changes, script func(bot.Reply, int)
 	return &fakeSender{now: now, ch: ch, script: script, attempts: make(map[string]int), busy: make(map[bot.ChatKey]int)}
 }
 
-func (s *fakeSender) Send(ctx context.Context, r bot.Reply) error {
+func (s *fakeSender) Send(ctx context.Context, r bot.Reply) (bot.Receipt, error) {
+	return bot.Receipt{}, s.send(ctx, r)
+}
+
+func (s *fakeSender) send(ctx context.Context, r bot.Reply) error {
 	s.mu.Lock()
 	s.attempts[r.Text]++
 	n := s.attempts[r.Text]
@@ -321,7 +325,7 @@ type sentCounter struct {
 	n  int
 }
 
-func (c *sentCounter) onSent(bot.OutboxItem) {
+func (c *sentCounter) onSent(bot.OutboxItem, bot.Receipt) {
 	c.mu.Lock()
 	c.n++
 	c.mu.Unlock()

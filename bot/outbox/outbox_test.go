@@ -206,7 +206,7 @@ func TestRestartResumesPending(t *testing.T) {
 			<-ctx.Done()
 			return ctx.Err()
 		}
-		return first.Send(ctx, r)
+		return first.send(ctx, r)
 	}
 	a := bot.NewChatKey(bot.Local, "1")
 	enqueue(t, q, a, "1", "2", "3", "4", "5", "6")
@@ -234,7 +234,9 @@ func TestRestartResumesPending(t *testing.T) {
 // senderFunc adapts a function to bot.Sender.
 type senderFunc func(ctx context.Context, r bot.Reply) error
 
-func (f senderFunc) Send(ctx context.Context, r bot.Reply) error { return f(ctx, r) }
+func (f senderFunc) Send(ctx context.Context, r bot.Reply) (bot.Receipt, error) {
+	return bot.Receipt{}, f(ctx, r)
+}
 
 func TestStopLeavesNoGoroutines(t *testing.T) {
 	before := runtime.NumGoroutine()

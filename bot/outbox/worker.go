@@ -35,10 +35,10 @@ type Options struct {
 	// Rand is the jitter source; default a randomly seeded PCG. The worker
 	// uses it from one goroutine only.
 	Rand rand.Source
-	// OnSent, if set, is called after an item was sent and marked done. It
-	// runs on the scheduling goroutine, one call at a time, and must not
-	// block.
-	OnSent func(item bot.OutboxItem)
+	// OnSent, if set, is called after an item was sent and marked done,
+	// with the platform's receipt. It runs on the scheduling goroutine, one
+	// call at a time, and must not block.
+	OnSent func(item bot.OutboxItem, rc bot.Receipt)
 	// PollInterval is how often the queue is scanned without a Notify;
 	// default 1 s.
 	PollInterval time.Duration

@@ -26,6 +26,8 @@ names the file. Options.NoSync is for tests and benchmarks only.
 	subscriptions  category, 0x00, chat key → RFC 3339 time subscribed
 	stats          "YYYY-MM-DD/kind/name" → 8-byte big-endian counter
 	meta           "schema_version", "pause/<lane>", adapters' own keys
+	refs           chat key, 0x00, platform message id → Reply.Track of
+	               the item that sent it (Queue.Done; read by Tracked)
 
 Counter names: updates/<channel> for every applied update, view/<node>
 ("view/" is the main menu), unanswered/<lang>, dropped/<reason> (Drop),

@@ -113,7 +113,7 @@ func TestEraseEffectLeavesNoKey(t *testing.T) {
 	if keys := keysOf(t, db, gone); len(keys) != 2 {
 		t.Errorf("keys before delivery = %q, want the confirmation's outbox and outbox_chat entries", keys)
 	}
-	if err := db.Done(ctx, confirm); err != nil {
+	if err := db.Done(ctx, confirm, bot.Receipt{}); err != nil {
 		t.Fatal(err)
 	}
 	if keys := keysOf(t, db, gone); len(keys) != 0 {
@@ -216,7 +216,7 @@ func TestPruneInactiveErasesOnlyStaleChats(t *testing.T) {
 	clk.Add(400 * 24 * time.Hour)
 	mustApply(t, db, fresh, "", seen(step("housing", "hi", "")))
 	for _, it := range scanAll(t, db) {
-		if err := db.Done(ctx, it.Seq); err != nil {
+		if err := db.Done(ctx, it.Seq, bot.Receipt{}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -20,6 +20,7 @@ var (
 	bucketSubscriptions = []byte("subscriptions")
 	bucketStats         = []byte("stats")
 	bucketMeta          = []byte("meta")
+	bucketRefs          = []byte("refs")
 )
 
 // metaSchemaVersion is the meta key holding the schema version as decimal text.
@@ -27,13 +28,14 @@ const metaSchemaVersion = "schema_version"
 
 // SchemaVersion is the schema version this binary writes. Raise it together
 // with a new entry in migrations.
-const SchemaVersion = 1
+const SchemaVersion = 2
 
 // migrations[i] moves a file from schema version i to i+1. Append only:
 // never edit or reorder a migration that has shipped. The array length
 // pins the count to SchemaVersion at compile time.
 var migrations = [SchemaVersion]func(tx *bbolt.Tx) error{
 	createBuckets, // 0 → 1
+	createRefs,    // 1 → 2
 }
 
 // migrate brings the file to SchemaVersion in the open transaction, so a
@@ -92,6 +94,15 @@ func createBuckets(tx *bbolt.Tx) error {
 		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 			return fmt.Errorf("create bucket %s: %w", name, err)
 		}
+	}
+	return nil
+}
+
+// createRefs is migration 2: the bucket of sent message ids (Queue.Done
+// with a Reply.Track).
+func createRefs(tx *bbolt.Tx) error {
+	if _, err := tx.CreateBucketIfNotExists(bucketRefs); err != nil {
+		return fmt.Errorf("create bucket %s: %w", bucketRefs, err)
 	}
 	return nil
 }

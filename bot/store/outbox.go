@@ -63,16 +63,56 @@ func (db *DB) Scan(ctx context.Context, after uint64, limit int) ([]bot.OutboxIt
 }
 
 // Done implements bot.Queue. It also removes the item's index entries, so
-// its Key may be enqueued again afterwards.
-func (db *DB) Done(ctx context.Context, seq uint64) error {
+// its Key may be enqueued again afterwards, and records rc's refs under the
+// item's Reply.Track.
+func (db *DB) Done(ctx context.Context, seq uint64, rc bot.Receipt) error {
 	err := db.update(ctx, func(tx *bbolt.Tx) error {
-		_, _, err := removeItem(tx, seq)
-		return err
+		it, found, err := removeItem(tx, seq)
+		if err != nil || !found || it.Reply.Track == "" {
+			return err
+		}
+		return putRefs(tx, it.Reply.Chat, rc.Refs, it.Reply.Track)
 	})
 	if err != nil {
 		return fmt.Errorf("outbox done %d: %w", seq, err)
 	}
 	return nil
+}
+
+// Tracked implements bot.Tracker.
+func (db *DB) Tracked(ctx context.Context, chat bot.ChatKey, ref string) (string, error) {
+	var track string
+	err := db.view(ctx, func(tx *bbolt.Tx) error {
+		v := tx.Bucket(bucketRefs).Get(refKey(chat, ref))
+		if v == nil {
+			return bot.ErrNotFound
+		}
+		track = string(v)
+		return nil
+	})
+	if err != nil {
+		return "", fmt.Errorf("tracked %s: %w", ref, err)
+	}
+	return track, nil
+}
+
+// putRefs records that the messages refs in chat carried an item tracked
+// as track.
+func putRefs(tx *bbolt.Tx, chat bot.ChatKey, refs []string, track string) error {
+	b := tx.Bucket(bucketRefs)
+	for _, ref := range refs {
+		if err := b.Put(refKey(chat, ref), []byte(track)); err != nil {
+			return fmt.Errorf("record ref: %w", err)
+		}
+	}
+	return nil
+}
+
+func refKey(chat bot.ChatKey, ref string) []byte {
+	k := make([]byte, 0, len(chat)+1+len(ref))
+	k = append(k, chat...)
+	k = append(k, 0)
+	return append(k, ref...)
 }
 
 // Retry implements bot.Queue. Retrying a missing item (delivered, dropped

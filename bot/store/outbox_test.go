@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"errors"
 	"math"
 	"reflect"
 	"testing"
@@ -38,7 +39,7 @@ func TestEnqueueIdempotentByKey(t *testing.T) {
 	if got := seqsOf(scanAll(t, db)); !reflect.DeepEqual(got, []uint64{1, 2, 3}) {
 		t.Errorf("outbox seqs = %v, want [1 2 3]", got)
 	}
-	if err := db.Done(ctx, 1); err != nil {
+	if err := db.Done(ctx, 1, bot.Receipt{}); err != nil {
 		t.Fatal(err)
 	}
 	if seqs, _ = db.Enqueue(ctx, r("slot-1")); !reflect.DeepEqual(seqs, []uint64{4}) {
@@ -57,7 +58,7 @@ func TestScanOrder(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if err := db.Done(ctx, 5); err != nil {
+	if err := db.Done(ctx, 5, bot.Receipt{}); err != nil {
 		t.Fatal(err)
 	}
 	tests := []struct {
@@ -106,7 +107,7 @@ func TestRetryAndDrop(t *testing.T) {
 		t.Errorf("outbox = %+v, want item 1 with 3 attempts", items)
 	}
 	for _, op := range []func() error{
-		func() error { return db.Done(ctx, 99) },
+		func() error { return db.Done(ctx, 99, bot.Receipt{}) },
 		func() error { return db.Retry(ctx, 99, 1, later) },
 		func() error { return db.Drop(ctx, 99, "bad_request") },
 	} {
@@ -201,4 +202,32 @@ func equalTimes(a, b map[string]time.Time) bool {
 		}
 	}
 	return true
+}
+
+func TestDoneRecordsTrackedRefs(t *testing.T) {
+	ctx := context.Background()
+	db, _, _ := newDB(t)
+	seqs, err := db.Enqueue(ctx,
+		bot.Reply{Chat: "telegram:-100", Text: "relay", Track: "ticket-7"},
+		bot.Reply{Chat: "telegram:-100", Text: "untracked"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Done(ctx, seqs[0], bot.Receipt{Refs: []string{"41", "42"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Done(ctx, seqs[1], bot.Receipt{Refs: []string{"43"}}); err != nil {
+		t.Fatal(err)
+	}
+	for _, ref := range []string{"41", "42"} {
+		if got, err := db.Tracked(ctx, "telegram:-100", ref); err != nil || got != "ticket-7" {
+			t.Errorf("Tracked(%s) = %q, %v; want ticket-7", ref, got, err)
+		}
+	}
+	if _, err := db.Tracked(ctx, "telegram:-100", "43"); !errors.Is(err, bot.ErrNotFound) {
+		t.Errorf("untracked ref: err %v, want ErrNotFound", err)
+	}
+	if _, err := db.Tracked(ctx, "telegram:-200", "41"); !errors.Is(err, bot.ErrNotFound) {
+		t.Errorf("ref of another chat: err %v, want ErrNotFound", err)
+	}
 }

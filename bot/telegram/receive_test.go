@@ -110,8 +110,8 @@ func TestPollConflict(t *testing.T) {
 func TestPollCallbackAnsweredAndResolved(t *testing.T) {
 	f := newFixture(t, telegramtest.Options{}, nil)
 	long := strings.Repeat("node/", 20) // 100 bytes: over callback_data's limit
-	if err := f.a.Send(context.Background(), bot.Reply{Chat: "telegram:3", Text: "menu",
-		Buttons: [][]bot.Button{{{Label: "Go", Data: long}}}}); err != nil {
+	if err := errOf(f.a.Send(context.Background(), bot.Reply{Chat: "telegram:3", Text: "menu",
+		Buttons: [][]bot.Button{{{Label: "Go", Data: long}}}})); err != nil {
 		t.Fatal(err)
 	}
 	key := f.srv.Sent(3)[0].Keyboard[0][0].CallbackData

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -37,37 +38,54 @@ type inlineMarkup struct {
 // SendPermanent (other 4xx; Reason like "tg_400_parse_entities"), SendRetry
 // (5xx, 401/404, timeouts, connection errors, meta errors). Parts sent
 // before a failure are sent again when the outbox retries.
-func (a *Adapter) Send(ctx context.Context, r bot.Reply) error {
+func (a *Adapter) Send(ctx context.Context, r bot.Reply) (bot.Receipt, error) {
 	chat, thread, err := target(r)
 	if err != nil {
-		return err
+		return bot.Receipt{}, err
 	}
 	parts := buildDoc(r).parts(maxText)
 	if len(parts) == 0 {
-		return &bot.SendError{Kind: bot.SendPermanent, Reason: "tg_empty_text"}
+		return bot.Receipt{}, &bot.SendError{Kind: bot.SendPermanent, Reason: "tg_empty_text"}
 	}
 	markup, err := a.keyboard(ctx, r.Buttons)
 	if err != nil {
-		return &bot.SendError{Kind: bot.SendRetry, Reason: "tg_meta", Err: err}
+		return bot.Receipt{}, &bot.SendError{Kind: bot.SendRetry, Reason: "tg_meta", Err: err}
 	}
+	var rc bot.Receipt
 	first := 0
 	if r.EditRef != "" {
 		done, err := a.edit(ctx, chat, r.EditRef, parts[0], lastMarkup(markup, len(parts) == 1))
 		if err != nil {
-			return err
+			return rc, err
 		}
 		if done {
 			first = 1
+			rc.Refs = append(rc.Refs, r.EditRef)
 		}
 	}
 	for i := first; i < len(parts); i++ {
 		p := messageParams(chat, parts[i], lastMarkup(markup, i == len(parts)-1))
 		p.AddNonZero64("message_thread_id", thread)
-		if _, err := a.call(ctx, "sendMessage", p); err != nil {
-			return a.sendError(chat, err)
+		res, err := a.call(ctx, "sendMessage", p)
+		if err != nil {
+			return rc, a.sendError(chat, err)
+		}
+		if id := messageID(res); id != "" {
+			rc.Refs = append(rc.Refs, id)
 		}
 	}
-	return nil
+	return rc, nil
+}
+
+// messageID reads message_id from a sendMessage-like result; "" if absent.
+func messageID(res json.RawMessage) string {
+	var m struct {
+		ID int64 `json:"message_id"`
+	}
+	if json.Unmarshal(res, &m) != nil || m.ID == 0 {
+		return ""
+	}
+	return strconv.FormatInt(m.ID, 10)
 }
 
 func target(r bot.Reply) (chat, thread int64, err error) {

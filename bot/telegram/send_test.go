@@ -24,8 +24,8 @@ func menu() [][]bot.Button {
 
 func TestSendEscapesHTML(t *testing.T) {
 	f := newFixture(t, telegramtest.Options{}, nil)
-	err := f.a.Send(ctx, bot.Reply{Chat: "telegram:7", Title: "Karta pobytu", Text: "Use <b>& bring photos",
-		Links: []bot.Link{{Label: "Urząd", URL: "https://duw.pl/?a=1&b=2"}}, Buttons: menu()})
+	err := errOf(f.a.Send(ctx, bot.Reply{Chat: "telegram:7", Title: "Karta pobytu", Text: "Use <b>& bring photos",
+		Links: []bot.Link{{Label: "Urząd", URL: "https://duw.pl/?a=1&b=2"}}, Buttons: menu()}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,7 +50,7 @@ func TestSendSplitsLongText(t *testing.T) {
 	f := newFixture(t, telegramtest.Options{Limits: telegramtest.Limits{Disabled: true}}, nil)
 	word := "żółć "
 	text := strings.TrimSpace(strings.Repeat(word, 2000)) // 10,000 characters
-	if err := f.a.Send(ctx, bot.Reply{Chat: "telegram:8", Text: text, Buttons: menu()}); err != nil {
+	if err := errOf(f.a.Send(ctx, bot.Reply{Chat: "telegram:8", Text: text, Buttons: menu()})); err != nil {
 		t.Fatal(err)
 	}
 	sent := f.srv.Sent(8)
@@ -75,14 +75,14 @@ func TestSendSplitsLongText(t *testing.T) {
 func TestSendEditInPlace(t *testing.T) {
 	f := newFixture(t, telegramtest.Options{Limits: telegramtest.Limits{Disabled: true}}, nil)
 	r := bot.Reply{Chat: "telegram:9", Text: "Main menu", Buttons: menu()}
-	if err := f.a.Send(ctx, r); err != nil {
+	if err := errOf(f.a.Send(ctx, r)); err != nil {
 		t.Fatal(err)
 	}
 	r.Text, r.EditRef = "PESEL: bring your passport", "1"
-	if err := f.a.Send(ctx, r); err != nil {
+	if err := errOf(f.a.Send(ctx, r)); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.a.Send(ctx, r); err != nil { // same content: "message is not modified"
+	if err := errOf(f.a.Send(ctx, r)); err != nil { // same content: "message is not modified"
 		t.Fatalf("not modified: %v", err)
 	}
 	sent := f.srv.Sent(9)
@@ -90,12 +90,12 @@ func TestSendEditInPlace(t *testing.T) {
 		t.Fatalf("sent %+v", sent)
 	}
 	r.EditRef = "999" // gone: falls back to a new message
-	if err := f.a.Send(ctx, r); err != nil {
+	if err := errOf(f.a.Send(ctx, r)); err != nil {
 		t.Fatal(err)
 	}
 	f.srv.PushMessage(9, 9, "typed by the user", "") // message 3
 	r.EditRef, r.Text = "3", "other"
-	if err := f.a.Send(ctx, r); err != nil {
+	if err := errOf(f.a.Send(ctx, r)); err != nil {
 		t.Fatal(err)
 	}
 	if n := len(f.srv.Sent(9)); n != 3 {
@@ -109,13 +109,13 @@ func TestSendToTopic(t *testing.T) {
 	if err != nil || !strings.Contains(resp, `"message_thread_id":100`) {
 		t.Fatalf("createForumTopic: %v %s", err, resp)
 	}
-	if err := f.a.Send(ctx, bot.Reply{Chat: "telegram:-1005", Thread: "100", Kind: bot.ReplyStaff, Text: "new ticket"}); err != nil {
+	if err := errOf(f.a.Send(ctx, bot.Reply{Chat: "telegram:-1005", Thread: "100", Kind: bot.ReplyStaff, Text: "new ticket"})); err != nil {
 		t.Fatal(err)
 	}
 	if s := f.srv.Sent(-1005); len(s) != 1 || s[0].ThreadID != 100 {
 		t.Fatalf("sent %+v", s)
 	}
-	err = f.a.Send(ctx, bot.Reply{Chat: "telegram:-1005", Thread: "555", Text: "x"})
+	err = errOf(f.a.Send(ctx, bot.Reply{Chat: "telegram:-1005", Thread: "555", Text: "x"}))
 	assertSendError(t, err, bot.SendPermanent, "tg_400_thread_not_found")
 }
 
@@ -154,7 +154,7 @@ func TestSendErrors(t *testing.T) {
 			if tt.block {
 				f.srv.BlockUser(int64(100 + i))
 			}
-			err := f.a.Send(ctx, r)
+			err := errOf(f.a.Send(ctx, r))
 			se := assertSendError(t, err, tt.kind, tt.reason)
 			if tt.kind == bot.SendRateLimited && (se.RetryAfter != 2*time.Second || se.Global) {
 				t.Errorf("retry after %v global %v", se.RetryAfter, se.Global)
@@ -169,7 +169,7 @@ func TestSendRateLimitRealViolation(t *testing.T) {
 	f := newFixture(t, telegramtest.Options{Now: func() time.Time { mu.Lock(); defer mu.Unlock(); return now }}, nil)
 	var err error
 	for range 4 {
-		if err = f.a.Send(ctx, bot.Reply{Chat: "telegram:12", Text: "x"}); err != nil {
+		if err = errOf(f.a.Send(ctx, bot.Reply{Chat: "telegram:12", Text: "x"})); err != nil {
 			break
 		}
 	}
@@ -250,11 +250,29 @@ func TestTopics(t *testing.T) {
 func TestErrorsNeverCarryTheToken(t *testing.T) {
 	f := newFixture(t, telegramtest.Options{}, nil)
 	f.srv.InjectNext("sendMessage", telegramtest.Fault{Kind: telegramtest.FaultReset})
-	err := f.a.Send(context.Background(), bot.Reply{Chat: "telegram:5", Text: "hi"})
+	err := errOf(f.a.Send(context.Background(), bot.Reply{Chat: "telegram:5", Text: "hi"}))
 	if err == nil {
 		t.Fatal("a reset connection did not fail the send")
 	}
 	if strings.Contains(err.Error(), f.srv.Token()) {
 		t.Fatalf("the error leaks the token: %v", err)
+	}
+}
+
+func TestSendReportsMessageIDs(t *testing.T) {
+	f := newFixture(t, telegramtest.Options{Limits: telegramtest.Limits{Disabled: true}}, nil)
+	text := strings.TrimSpace(strings.Repeat("słowo ", 1500)) // several parts
+	rc, err := f.a.Send(ctx, bot.Reply{Chat: "telegram:9", Text: text})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sent := f.srv.Sent(9)
+	if len(sent) < 2 || len(rc.Refs) != len(sent) {
+		t.Fatalf("%d messages, refs %v", len(sent), rc.Refs)
+	}
+	for i, m := range sent {
+		if rc.Refs[i] != strconv.Itoa(m.MessageID) {
+			t.Errorf("ref %d = %s, message id %d", i, rc.Refs[i], m.MessageID)
+		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"hash/fnv"
+	"strconv"
 	"time"
 
 	"github.com/infopunkt/infopunkt/bot"
@@ -29,52 +30,57 @@ const accountPause = 15 * time.Minute
 //   - SendPermanent: Viber rejected the data, the reply cannot fit Viber's
 //     limits, or a reminder exceeds MonthlyReminderCap ("viber_reminder_cap");
 //   - SendRetry: HTTP errors, timeouts, resets, unknown statuses.
-func (a *Adapter) Send(ctx context.Context, r bot.Reply) error {
+func (a *Adapter) Send(ctx context.Context, r bot.Reply) (bot.Receipt, error) {
 	if r.Chat.Channel() != bot.Viber || r.Chat.ID() == "" {
-		return &bot.SendError{Kind: bot.SendPermanent, Reason: "viber_wrong_chat", Err: errors.New("not a Viber chat")}
+		return bot.Receipt{}, &bot.SendError{Kind: bot.SendPermanent, Reason: "viber_wrong_chat", Err: errors.New("not a Viber chat")}
 	}
 	msgs, err := a.render(r)
 	if err != nil {
-		return &bot.SendError{Kind: bot.SendPermanent, Reason: "viber_too_large", Err: err}
+		return bot.Receipt{}, &bot.SendError{Kind: bot.SendPermanent, Reason: "viber_too_large", Err: err}
 	}
 	if len(msgs) > a.cfg.UserHourlyCap {
-		return &bot.SendError{Kind: bot.SendPermanent, Reason: "viber_too_long", Err: errUnrenderable}
+		return bot.Receipt{}, &bot.SendError{Kind: bot.SendPermanent, Reason: "viber_too_long", Err: errUnrenderable}
 	}
 	sum := replySum(r.Chat, msgs)
 	start := a.resumeAt(r.Chat, sum)
 	todo := msgs[start:]
 	if wait := a.hourlyWait(r.Chat, len(todo)); wait > 0 {
-		return &bot.SendError{Kind: bot.SendRateLimited, RetryAfter: wait, Reason: "viber_user_hourly_cap"}
+		return bot.Receipt{}, &bot.SendError{Kind: bot.SendRateLimited, RetryAfter: wait, Reason: "viber_user_hourly_cap"}
 	}
 	var reminderKey string
 	if r.Kind == bot.ReplyReminder {
 		if reminderKey, err = a.reserveReminders(ctx, r.Chat, len(todo)); err != nil {
-			return err
+			return bot.Receipt{}, err
 		}
 	}
+	var rc bot.Receipt
 	for i, m := range todo {
 		m.Receiver = r.Chat.ID()
-		if err := a.sendOne(ctx, m); err != nil {
+		token, err := a.sendOne(ctx, m)
+		if err != nil {
 			a.setResume(r.Chat, resumeMark{sum: sum, done: start + i})
 			a.refundReminders(ctx, reminderKey, len(todo)-i)
-			return a.sendError(r.Chat, err)
+			return rc, a.sendError(r.Chat, err)
+		}
+		if token != 0 {
+			rc.Refs = append(rc.Refs, strconv.FormatUint(token, 10))
 		}
 		a.sent(r.Chat)
 	}
 	a.setResume(r.Chat, resumeMark{})
-	return nil
+	return rc, nil
 }
 
 // sendOne sends m; if the user's devices are too old for the keyboard
 // (apiVersionNotSupported), it sends the text alone: typed commands still
 // work.
-func (a *Adapter) sendOne(ctx context.Context, m Message) error {
-	_, err := a.client.SendMessage(ctx, m)
+func (a *Adapter) sendOne(ctx context.Context, m Message) (token uint64, err error) {
+	token, err = a.client.SendMessage(ctx, m)
 	if IsStatus(err, StatusAPIVersionNotSupported) && m.Keyboard != nil {
 		m.Keyboard, m.MinAPIVersion = nil, 0
-		_, err = a.client.SendMessage(ctx, m)
+		token, err = a.client.SendMessage(ctx, m)
 	}
-	return err
+	return token, err
 }
 
 // sendError classifies a failed send for the outbox.

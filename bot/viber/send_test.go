@@ -28,7 +28,7 @@ func TestSendKeyboardShape(t *testing.T) {
 			{{Label: "a", Data: "a"}, {Label: "b", Data: "b"}, {Label: "c", Data: "c"}, {Label: "d", Data: "d"}},
 			{{Label: "Strona", URL: "https://infopunkt.example/praca"}, {Label: "nothing"}},
 		}}
-	if err := e.a.Send(t.Context(), r); err != nil {
+	if err := errOf(e.a.Send(t.Context(), r)); err != nil {
 		t.Fatal(err)
 	}
 	sent := e.fake.Sent("u1")
@@ -78,7 +78,7 @@ func TestSendSplits(t *testing.T) {
 	}
 	text := strings.Join(paras, "\n\n")
 	r := bot.Reply{Chat: "viber:u1", Text: text, Buttons: [][]bot.Button{{{Label: "Menu", Data: "menu"}}}}
-	if err := e.a.Send(t.Context(), r); err != nil {
+	if err := errOf(e.a.Send(t.Context(), r)); err != nil {
 		t.Fatal(err)
 	}
 	sent := e.fake.Sent("u1")
@@ -101,7 +101,7 @@ func TestSendSplits(t *testing.T) {
 
 	// Emoji count twice in UTF-16: 6000 runes are 12000 code units.
 	e.fake.SetSubscribed("u2", true)
-	if err := e.a.Send(t.Context(), bot.Reply{Chat: "viber:u2", Text: strings.Repeat("🙂 ", 3000)}); err != nil {
+	if err := errOf(e.a.Send(t.Context(), bot.Reply{Chat: "viber:u2", Text: strings.Repeat("🙂 ", 3000)})); err != nil {
 		t.Fatal(err)
 	}
 	if n := len(e.fake.Sent("u2")); n < 2 {
@@ -120,10 +120,10 @@ func TestSendResumesPartial(t *testing.T) {
 	}
 	r := bot.Reply{Chat: "viber:u1", Text: strings.Join(words, " ")}
 	e.fake.InjectFaultAfter("send_message", 1, vibertest.FaultHTTP500)
-	if se := mustSendErr(t, e.a.Send(t.Context(), r)); se.Kind != bot.SendRetry {
+	if se := mustSendErr(t, errOf(e.a.Send(t.Context(), r))); se.Kind != bot.SendRetry {
 		t.Fatalf("kind %d", se.Kind)
 	}
-	if err := e.a.Send(t.Context(), r); err != nil {
+	if err := errOf(e.a.Send(t.Context(), r)); err != nil {
 		t.Fatal(err)
 	}
 	sent := e.fake.Sent("u1")
@@ -154,24 +154,24 @@ func TestSendErrorsFromFake(t *testing.T) {
 	}
 	for i, tt := range tests {
 		e.fake.InjectFault("send_message", tt.fault, 1)
-		se := mustSendErr(t, e.a.Send(t.Context(), r))
+		se := mustSendErr(t, errOf(e.a.Send(t.Context(), r)))
 		if se.Kind != tt.kind || se.RetryAfter != tt.retryAfter || se.Global {
 			t.Errorf("%d (fault %d): %+v", i, tt.fault, se)
 		}
 	}
-	if err := e.a.Send(t.Context(), r); err != nil {
+	if err := errOf(e.a.Send(t.Context(), r)); err != nil {
 		t.Fatal(err)
 	}
 	// Success resets the back-off.
 	e.fake.InjectFault("send_message", vibertest.FaultTooManyRequests, 1)
-	if se := mustSendErr(t, e.a.Send(t.Context(), r)); se.RetryAfter != time.Minute {
+	if se := mustSendErr(t, errOf(e.a.Send(t.Context(), r))); se.RetryAfter != time.Minute {
 		t.Errorf("after success: RetryAfter %v", se.RetryAfter)
 	}
 	e.fake.SetSubscribed("u1", false)
-	if se := mustSendErr(t, e.a.Send(t.Context(), r)); se.Kind != bot.SendBlocked {
+	if se := mustSendErr(t, errOf(e.a.Send(t.Context(), r))); se.Kind != bot.SendBlocked {
 		t.Errorf("unsubscribed: %+v", se)
 	}
-	if se := mustSendErr(t, e.a.Send(t.Context(), bot.Reply{Chat: "telegram:1", Text: "x"})); se.Kind != bot.SendPermanent {
+	if se := mustSendErr(t, errOf(e.a.Send(t.Context(), bot.Reply{Chat: "telegram:1", Text: "x"}))); se.Kind != bot.SendPermanent {
 		t.Errorf("wrong channel: %+v", se)
 	}
 }
@@ -199,7 +199,7 @@ func TestSendStatusMapping(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			se := mustSendErr(t, a.Send(t.Context(), bot.Reply{Chat: "viber:u", Text: "x"}))
+			se := mustSendErr(t, errOf(a.Send(t.Context(), bot.Reply{Chat: "viber:u", Text: "x"})))
 			global := kind == bot.SendRateLimited && s != viber.StatusTooManyRequests
 			if se.Kind != kind || se.Global != global || se.Reason != "viber_"+s.String() || !viber.IsStatus(se, s) {
 				t.Errorf("got %+v", se)
@@ -231,7 +231,7 @@ func TestSendOldClientFallback(t *testing.T) {
 	defer srv.Close()
 	a, _ := viber.New(viber.Config{Token: "t", APIURL: srv.URL}, nil, &recorder{})
 	r := bot.Reply{Chat: "viber:u", Text: "x", Buttons: [][]bot.Button{{{Label: "Menu", Data: "menu"}}}}
-	if err := a.Send(t.Context(), r); err != nil {
+	if err := errOf(a.Send(t.Context(), r)); err != nil {
 		t.Fatal(err)
 	}
 	if len(bodies) != 2 || bodies[1]["min_api_version"] != nil {
@@ -249,13 +249,13 @@ func TestSendUserHourlyCap(t *testing.T) {
 	}
 	r := bot.Reply{Chat: "viber:u1", Text: "answer"}
 	for i := range 100 {
-		if err := e.a.Send(ctx, r); err != nil {
+		if err := errOf(e.a.Send(ctx, r)); err != nil {
 			t.Fatalf("send %d: %v", i, err)
 		}
 		e.clock.Advance(time.Second)
 	}
 	calls := countCalls(e.fake, "send_message")
-	se := mustSendErr(t, e.a.Send(ctx, r))
+	se := mustSendErr(t, errOf(e.a.Send(ctx, r)))
 	if se.Kind != bot.SendRateLimited || se.Global || se.Reason != "viber_user_hourly_cap" ||
 		se.RetryAfter != time.Hour-100*time.Second {
 		t.Errorf("101st: %+v", se)
@@ -264,16 +264,16 @@ func TestSendUserHourlyCap(t *testing.T) {
 		t.Error("the 101st message reached Viber")
 	}
 	e.clock.Advance(time.Hour - 100*time.Second)
-	if err := e.a.Send(ctx, r); err != nil {
+	if err := errOf(e.a.Send(ctx, r)); err != nil {
 		t.Errorf("after the window freed: %v", err)
 	}
-	if err := e.a.Send(ctx, r); err == nil {
+	if err := errOf(e.a.Send(ctx, r)); err == nil {
 		t.Error("the window should hold one slot only")
 	}
 	if _, err := e.fake.SendText(ctx, "u1", "thanks"); err != nil {
 		t.Fatal(err)
 	}
-	if err := e.a.Send(ctx, r); err != nil {
+	if err := errOf(e.a.Send(ctx, r)); err != nil {
 		t.Errorf("after the user wrote: %v", err)
 	}
 }
@@ -285,11 +285,11 @@ func TestFakeEnforcesHourlyCap(t *testing.T) {
 	e.fake.SetSubscribed("u1", true)
 	r := bot.Reply{Chat: "viber:u1", Text: "x"}
 	for range vibertest.UserHourlyCap {
-		if err := e.a.Send(t.Context(), r); err != nil {
+		if err := errOf(e.a.Send(t.Context(), r)); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if se := mustSendErr(t, e.a.Send(t.Context(), r)); se.Kind != bot.SendRateLimited || se.Reason != "viber_tooManyRequests" {
+	if se := mustSendErr(t, errOf(e.a.Send(t.Context(), r))); se.Kind != bot.SendRateLimited || se.Reason != "viber_tooManyRequests" {
 		t.Errorf("got %+v", se)
 	}
 }
@@ -302,16 +302,16 @@ func TestSendReminderCap(t *testing.T) {
 	key := "viber/reminders/2026-03/viber:u1"
 
 	e.fake.InjectFault("send_message", vibertest.FaultHTTP500, 1)
-	if se := mustSendErr(t, e.a.Send(ctx, r)); se.Kind != bot.SendRetry || e.meta.Get(key) != "0" {
+	if se := mustSendErr(t, errOf(e.a.Send(ctx, r))); se.Kind != bot.SendRetry || e.meta.Get(key) != "0" {
 		t.Errorf("failed reminder: %+v, count %q (want refunded)", se, e.meta.Get(key))
 	}
 	for i := range 2 {
-		if err := e.a.Send(ctx, r); err != nil {
+		if err := errOf(e.a.Send(ctx, r)); err != nil {
 			t.Fatalf("reminder %d: %v", i, err)
 		}
 	}
 	calls := countCalls(e.fake, "send_message")
-	se := mustSendErr(t, e.a.Send(ctx, r))
+	se := mustSendErr(t, errOf(e.a.Send(ctx, r)))
 	if se.Kind != bot.SendPermanent || se.Reason != "viber_reminder_cap" || countCalls(e.fake, "send_message") != calls {
 		t.Errorf("third reminder: %+v", se)
 	}
@@ -319,23 +319,23 @@ func TestSendReminderCap(t *testing.T) {
 		t.Errorf("count = %q", got)
 	}
 	// Answers are not capped; a new month starts over.
-	if err := e.a.Send(ctx, bot.Reply{Chat: "viber:u1", Text: "answer"}); err != nil {
+	if err := errOf(e.a.Send(ctx, bot.Reply{Chat: "viber:u1", Text: "answer"})); err != nil {
 		t.Error(err)
 	}
 	e.clock.Advance(18 * 24 * time.Hour)
-	if err := e.a.Send(ctx, r); err != nil {
+	if err := errOf(e.a.Send(ctx, r)); err != nil {
 		t.Errorf("April: %v", err)
 	}
 
 	// Cap 0: reminders are off on Viber.
 	off := newEnv(t, func(c *viber.Config) { c.MonthlyReminderCap = 0 })
 	off.fake.SetSubscribed("u1", true)
-	if se := mustSendErr(t, off.a.Send(ctx, r)); se.Kind != bot.SendPermanent || se.Reason != "viber_reminder_cap" {
+	if se := mustSendErr(t, errOf(off.a.Send(ctx, r))); se.Kind != bot.SendPermanent || se.Reason != "viber_reminder_cap" {
 		t.Errorf("cap 0: %+v", se)
 	}
 	// A broken meta store retries rather than over-sending.
 	e.meta.err = errors.New("disk")
-	if se := mustSendErr(t, e.a.Send(ctx, r)); se.Kind != bot.SendRetry {
+	if se := mustSendErr(t, errOf(e.a.Send(ctx, r))); se.Kind != bot.SendRetry {
 		t.Errorf("meta error: %+v", se)
 	}
 }
@@ -351,7 +351,7 @@ func TestSendConcurrentChats(t *testing.T) {
 		e.fake.SetSubscribed(id, true)
 		wg.Go(func() {
 			for range 10 {
-				err := e.a.Send(t.Context(), bot.Reply{Chat: bot.NewChatKey(bot.Viber, id), Text: "x"})
+				err := errOf(e.a.Send(t.Context(), bot.Reply{Chat: bot.NewChatKey(bot.Viber, id), Text: "x"}))
 				var se *bot.SendError
 				if err != nil && (!errors.As(err, &se) || (se.Kind != bot.SendRetry && se.Kind != bot.SendRateLimited)) {
 					t.Errorf("%s: %v", id, err)
@@ -380,11 +380,11 @@ func TestUserActivityLiftsTheHold(t *testing.T) {
 	}
 	r := bot.Reply{Chat: "viber:u1", Text: "answer"}
 	for range 2 {
-		if err := e.a.Send(ctx, r); err != nil {
+		if err := errOf(e.a.Send(ctx, r)); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if se := mustSendErr(t, e.a.Send(ctx, r)); se.Kind != bot.SendRateLimited {
+	if se := mustSendErr(t, errOf(e.a.Send(ctx, r))); se.Kind != bot.SendRateLimited {
 		t.Fatalf("third send: %+v, want rate limited", se)
 	}
 	for _, u := range []string{"u1", "u2"} {
