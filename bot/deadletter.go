@@ -30,7 +30,7 @@ func (e *UnprocessableError) Is(target error) bool { return target == ErrUnproce
 // DeadLetter describes an update that was set aside after failing
 // MaxAttempts times. It holds no message text and no chat identity.
 type DeadLetter struct {
-	Key      string     `json:"key"`  // the update's DedupKey ("" when it had none)
+	Key      string     `json:"key"` // the update's DedupKey ("" when it had none)
 	Channel  Channel    `json:"channel"`
 	Kind     UpdateKind `json:"kind"`
 	At       time.Time  `json:"at"`       // when it was set aside
