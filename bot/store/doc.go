@@ -36,7 +36,8 @@ Counter names: updates/<channel> for every applied update, view/<node>
 ("view/" is the main menu), unanswered/<lang>, dropped/<reason> (Drop),
 dropped/inactive (MarkInactive), deadletter/<channel> (DeadLetter). Counters hold no chat identity and no text.
 Dedupe keys are platform update ids (Telegram update_id, Viber
-message_token); they must not contain the chat key, because erasure keeps
+message_token, or for a Viber callback without one a hash of its signed
+body); they must not contain the chat key, because erasure keeps
 them so a re-delivered update stays deduplicated.
 
 # Apply and group commit
