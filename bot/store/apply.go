@@ -73,11 +73,11 @@ func (db *DB) Apply(ctx context.Context, chat bot.ChatKey, dedupKey string, fn b
 		}
 		return nil
 	}
-	commit := db.bolt.Batch
+	commit := db.batch
 	if db.noBatch {
-		commit = db.bolt.Update
+		commit = db.update
 	}
-	if err := commit(run); err != nil {
+	if err := commit(context.WithoutCancel(ctx), run); err != nil {
 		return bot.Result{}, false, fmt.Errorf("apply %s update: %w", chat.Channel(), err)
 	}
 	return out.res, out.applied, nil
