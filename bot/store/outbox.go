@@ -68,8 +68,16 @@ func (db *DB) Scan(ctx context.Context, after uint64, limit int) ([]bot.OutboxIt
 func (db *DB) Done(ctx context.Context, seq uint64, rc bot.Receipt) error {
 	err := db.update(ctx, func(tx *bbolt.Tx) error {
 		it, found, err := removeItem(tx, seq)
-		if err != nil || !found || it.Reply.Track == "" {
+		if err != nil || !found {
 			return err
+		}
+		if it.Reply.Kind == bot.ReplyReminder {
+			if err := incrStat(tx, db.now(), "reminders/sent", 1); err != nil {
+				return err
+			}
+		}
+		if it.Reply.Track == "" {
+			return nil
 		}
 		return putRefs(tx, it.Reply.Chat, rc.Refs, it.Reply.Track)
 	})
