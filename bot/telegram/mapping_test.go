@@ -50,6 +50,18 @@ func TestMapUpdate(t *testing.T) {
 				Media: &bot.Media{Kind: bot.MediaPhoto, FileID: "big", MIME: "image/jpeg", Size: 90000}},
 		},
 		{
+			name: "date beyond year 9999",
+			json: `{"update_id":17,"message":{"message_id":8,"from":{"id":42},"chat":{"id":42,"type":"private"},"date":253402300800,"text":"hi"}}`,
+			ok:   true,
+			want: bot.Update{Chat: "telegram:42", Kind: bot.UpdateText, Text: "hi", DedupKey: "tg:17", Ref: "8", From: "42"},
+		},
+		{
+			name: "negative date",
+			json: `{"update_id":18,"message":{"message_id":9,"from":{"id":42},"chat":{"id":42,"type":"private"},"date":-5,"text":"hi"}}`,
+			ok:   true,
+			want: bot.Update{Chat: "telegram:42", Kind: bot.UpdateText, Text: "hi", DedupKey: "tg:18", Ref: "9", From: "42"},
+		},
+		{
 			name: "callback",
 			json: `{"update_id":15,"callback_query":{"id":"cq1","from":{"id":42,"language_code":"pl"},"message":{"message_id":77,"chat":{"id":42,"type":"private"},"date":1700000000,"text":"menu"},"chat_instance":"1","data":"n:pesel"}}`,
 			ok:   true,
@@ -208,6 +220,8 @@ func FuzzMapUpdate(f *testing.F) {
 		`{"update_id":5,"message":{"message_id":2,"chat":{"id":-5,"type":"supergroup"},"message_thread_id":7,"is_topic_message":true,"reply_to_message":{"message_id":7},"sticker":{"file_id":"s"}}}`,
 		`{"update_id":6,"message":{"message_id":3,"chat":{"id":1,"type":"private"},"photo":[{"file_id":""},{"file_id":"p","file_size":-1}],"caption":"/x@y"}}`,
 		`{"update_id":7,"message":{"message_id":4,"chat":{"id":-5,"type":"supergroup"},"location":{"latitude":91,"longitude":0}}}`,
+		`{"update_id":8,"message":{"message_id":2,"chat":{"id":1,"type":"private"},"sticker":{"file_id":"x"}}}`,
+		`{"update_id":9,"message":{"message_id":3,"chat":{"id":1,"type":"private"},"date":253402300800,"text":"hi"}}`,
 		`{"message":null}`, `[]`, `null`, `{"update_id":"x"}`, `{"update_id":1e30}`,
 	} {
 		f.Add([]byte(s))
@@ -233,6 +247,9 @@ func FuzzMapUpdate(f *testing.F) {
 		}
 		if md := in.upd.Media; md != nil && (md.Kind == 0 || (md.Kind != bot.MediaLocation && md.FileID == "") || md.Size < 0) {
 			t.Fatalf("incomplete media %+v", md)
+		}
+		if y := in.upd.Time.Year(); !in.upd.Time.IsZero() && (y < 1970 || y > 9999) {
+			t.Fatalf("time %v out of range", in.upd.Time)
 		}
 	})
 }
