@@ -154,6 +154,11 @@ type Content struct {
 	Messages   Messages
 	Categories []*Category
 	Index      *Index
+	// Crisis holds the danger signals of crisis.yaml; never nil after Load.
+	Crisis *Crisis
+	// Synonyms are the word groups of synonyms.yaml the Index expands
+	// queries with.
+	Synonyms []SynonymGroup
 }
 
 // Node returns the node with the given id, or nil.
