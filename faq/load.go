@@ -22,6 +22,8 @@ type Options struct {
 	// MaxReviewAge is how old a reviewed date may be before Load warns.
 	// Default: DefaultMaxReviewAge.
 	MaxReviewAge time.Duration
+	// Location is the zone event dates are read in. Default: EventZone.
+	Location *time.Location
 }
 
 func (o Options) withDefaults() Options {
@@ -30,6 +32,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.MaxReviewAge <= 0 {
 		o.MaxReviewAge = DefaultMaxReviewAge
+	}
+	if o.Location == nil {
+		o.Location = eventZone()
 	}
 	return o
 }

@@ -67,7 +67,10 @@ func eraseChat(tx *bbolt.Tx, chat bot.ChatKey) error {
 	if _, err := dropChatItems(tx, chat); err != nil {
 		return fmt.Errorf("erase outbox: %w", err)
 	}
-	return eraseMeta(tx.Bucket(bucketMeta), chat)
+	if err := eraseMeta(tx.Bucket(bucketMeta), chat); err != nil {
+		return err
+	}
+	return shred(tx, chat)
 }
 
 // eraseMeta deletes adapter keys that end with the chat key, by the
