@@ -14,7 +14,9 @@ var (
 	plan   = scheduler.Plan{Loc: warsaw, Quiet: scheduler.DefaultQuietHours}
 )
 
-func at(y int, m time.Month, d, h, min int) time.Time { return time.Date(y, m, d, h, min, 0, 0, warsaw) }
+func at(y int, m time.Month, d, h, min int) time.Time {
+	return time.Date(y, m, d, h, min, 0, 0, warsaw)
+}
 
 func oneOff(id string, starts ...time.Time) *faq.Event {
 	return &faq.Event{ID: id, Category: "workshops", Dates: starts, Duration: time.Hour, Remind: faq.DefaultRemind}
