@@ -156,6 +156,11 @@ type Content struct {
 	Categories []*Category
 	Events     []*Event // in file order; see LiveEvents
 	Index      *Index
+	// Crisis holds the danger signals of crisis.yaml; never nil after Load.
+	Crisis *Crisis
+	// Synonyms are the word groups of synonyms.yaml the Index expands
+	// queries with.
+	Synonyms []SynonymGroup
 }
 
 // Node returns the node with the given id, or nil.
