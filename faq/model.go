@@ -154,6 +154,9 @@ type Content struct {
 	Messages   Messages
 	Categories []*Category
 	Index      *Index
+	// Desk is desk.yaml: office hours and the info point's details; never
+	// nil after Load (DefaultDesk without the file).
+	Desk *Desk
 }
 
 // Node returns the node with the given id, or nil.
