@@ -190,12 +190,15 @@ func (c *conversation) apply(u bot.Update) {
 	if err := checkState(c.eng.Content(), c.st); err != nil {
 		c.t.Errorf("invalid state after %+v: %v", u, err)
 	}
-	desk := ""
+	extra := ""
+	if c.st.Pending != "" {
+		extra = fmt.Sprintf(" pending=%q", c.st.Pending)
+	}
 	if c.st.Desk {
-		desk = " desk=true"
+		extra += " desk=true"
 	}
 	fmt.Fprintf(&c.out, "  state: mode=%d lang=%s consent=%t node=%q back=%q subs=%q inactive=%t%s\n",
-		c.st.Mode, c.st.Lang, c.st.Consent, c.st.Node, c.st.Back, c.st.Subs, c.st.Inactive, desk)
+		c.st.Mode, c.st.Lang, c.st.Consent, c.st.Node, c.st.Back, c.st.Subs, c.st.Inactive, extra)
 }
 
 func (c *conversation) render(r bot.Reply) {

@@ -37,6 +37,9 @@ type State struct {
 	// Desk is true while the chat has an open consultant ticket: typed
 	// text and media go to the ticket; the menu still works.
 	Desk     bool      `json:"desk,omitempty"`
+	// Pending is a question typed before the privacy notice was accepted,
+	// answered right after acceptance and then dropped; never kept longer.
+	Pending  string    `json:"pending,omitempty"`
 	Created  time.Time `json:"created"`
 	LastSeen time.Time `json:"last_seen"`
 }

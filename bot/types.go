@@ -155,6 +155,15 @@ type Reply struct {
 	// messages under this value when it marks the item done, so that a
 	// later reply to any of them can be traced back (a desk ticket id).
 	Track string
+	// Coalesce, if set, lets the outbox merge this reply with the replies
+	// queued directly behind it in the same chat that carry the same
+	// Coalesce, Thread and Track, when the chat is backlogged (more than one
+	// reply pending, or the head held back by a rate window or pause): they
+	// go out as ONE message, their texts joined by a blank line, and are all
+	// marked done in one commit. Only plain text merges: no Buttons, Media,
+	// Copy, EditRef or Links, and a Title or ReplyTo only on the first. The
+	// desk sets it on relays into the staff group (20 messages/min).
+	Coalesce string
 }
 
 // MessageRef names one message on a platform: its chat and its id there.

@@ -22,18 +22,25 @@ names the file. Options.NoSync is for tests and benchmarks only.
 	outbox_keys    Reply.Key → seq of the pending item with that key
 	outbox_chat    chat key, 0x00, seq → empty: a chat's pending items
 	tickets        chat key → Ticket JSON (one ticket per chat)
-	transcripts    chat key, 0x00, 8-byte seq → TranscriptEntry JSON
+	transcripts    chat key, 0x00, 8-byte seq → TranscriptEntry JSON,
+	               sealed for the chat (see Crypto-shredding)
 	subscriptions  category, 0x00, chat key → RFC 3339 time subscribed
 	stats          "YYYY-MM-DD/kind/name" → 8-byte big-endian counter
-	meta           "schema_version", "pause/<lane>", adapters' own keys
+	meta           "schema_version", "log_hash_key", "pause/<lane>",
+	               adapters' own keys
 	refs           chat key, 0x00, platform message id → Reply.Track of
 	               the item that sent it (Queue.Done; read by Tracked)
+	keys           chat key → 32-byte AES-256 key sealing the chat's texts
+	deadletter     8-byte big-endian seq → bot.DeadLetter JSON: updates set
+	               aside after failing repeatedly (no text, no chat key;
+	               created on first use; DeadLetters counts them)
 
 Counter names: updates/<channel> for every applied update, view/<node>
 ("view/" is the main menu), unanswered/<lang>, dropped/<reason> (Drop),
-dropped/inactive (MarkInactive). Counters hold no chat identity and no text.
+dropped/inactive (MarkInactive), deadletter/<channel> (DeadLetter). Counters hold no chat identity and no text.
 Dedupe keys are platform update ids (Telegram update_id, Viber
-message_token); they must not contain the chat key, because erasure keeps
+message_token, or for a Viber callback without one a hash of its signed
+body); they must not contain the chat key, because erasure keeps
 them so a re-delivered update stays deduplicated.
 
 # Apply and group commit
@@ -67,11 +74,22 @@ repeat a message after delivery (reminder slots) keep their own marks.
 
 Erase and the erase effect delete the chat's users, sessions and tickets
 records, its transcript, its subscriptions, its pending outbox items with
-their outbox_keys and outbox_chat entries, and its lane pause. Keys lists
+their outbox_keys and outbox_chat entries, its lane pause and its key in
+the keys bucket. Keys lists
 whatever still mentions a chat and is what the erasure tests check. bbolt
 never shrinks its file: erased bytes stay in free pages until the page is
 reused or the file is compacted (bbolt compact), and backups taken earlier
 still hold them.
+
+# Crypto-shredding
+
+Every text a person typed that the store keeps (transcripts; ticket
+descriptions) is sealed with AES-256-GCM under a random key of its chat
+(crypt.go: sealFor/openFor, putSealedJSON/getSealedJSON), with the chat
+key as additional data. Erasure deletes the key, so the ciphertext left in
+free pages, in the file's history or in a backup cannot be read again.
+Backups leave the keys bucket out, so no backup can ever open a sealed
+text: restoring one keeps states, tickets and counters, not texts.
 
 # Migrations
 

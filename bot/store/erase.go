@@ -70,7 +70,10 @@ func eraseChat(tx *bbolt.Tx, chat bot.ChatKey) error {
 	if err := eraseDesk(tx, chat); err != nil {
 		return fmt.Errorf("erase desk records: %w", err)
 	}
-	return eraseMeta(tx.Bucket(bucketMeta), chat)
+	if err := eraseMeta(tx.Bucket(bucketMeta), chat); err != nil {
+		return err
+	}
+	return shred(tx, chat)
 }
 
 // eraseMeta deletes adapter keys that end with the chat key, by the

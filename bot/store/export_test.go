@@ -1,6 +1,12 @@
 package store
 
-import "github.com/infopunkt/infopunkt/bot"
+import (
+	"context"
+
+	"go.etcd.io/bbolt"
+
+	"github.com/infopunkt/infopunkt/bot"
+)
 
 // SetNoBatch makes Apply commit every update in its own transaction, the
 // baseline BenchmarkApplySingleTx compares group commit with.
@@ -10,3 +16,6 @@ func SetNoBatch(db *DB) { db.noBatch = true }
 // transaction function; an error from h rolls the transaction back and
 // makes bbolt run the functions again, as a failing batch member would.
 func SetApplyHook(db *DB, h func(chat bot.ChatKey) error) { db.applyHook = h }
+
+// ViewRaw runs fn in a read transaction of the underlying bbolt file.
+func (db *DB) ViewRaw(fn func(tx *bbolt.Tx) error) error { return db.view(context.Background(), fn) }

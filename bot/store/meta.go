@@ -33,9 +33,10 @@ func (db *DB) GetMeta(ctx context.Context, key string) ([]byte, error) {
 }
 
 // PutMeta implements bot.Meta. The store's own keys are "schema_version",
-// which it refuses with ErrReservedKey, and "pause/…", written by SetPause.
+// and "log_hash_key", which it refuses with ErrReservedKey, and "pause/…",
+// written by SetPause.
 func (db *DB) PutMeta(ctx context.Context, key string, value []byte) error {
-	if key == metaSchemaVersion {
+	if key == metaSchemaVersion || key == metaLogKey {
 		return fmt.Errorf("put meta %q: %w", key, ErrReservedKey)
 	}
 	err := db.update(ctx, func(tx *bbolt.Tx) error {

@@ -21,6 +21,7 @@ var (
 	bucketStats         = []byte("stats")
 	bucketMeta          = []byte("meta")
 	bucketRefs          = []byte("refs")
+	bucketKeys          = []byte("keys")
 )
 
 // metaSchemaVersion is the meta key holding the schema version as decimal text.
@@ -28,14 +29,15 @@ const metaSchemaVersion = "schema_version"
 
 // SchemaVersion is the schema version this binary writes. Raise it together
 // with a new entry in migrations.
-const SchemaVersion = 2
+const SchemaVersion = 3
 
 // migrations[i] moves a file from schema version i to i+1. Append only:
 // never edit or reorder a migration that has shipped. The array length
 // pins the count to SchemaVersion at compile time.
 var migrations = [SchemaVersion]func(tx *bbolt.Tx) error{
-	createBuckets, // 0 → 1
-	createRefs,    // 1 → 2
+	createBuckets,   // 0 → 1
+	createRefs,      // 1 → 2
+	sealTranscripts, // 2 → 3
 }
 
 // migrate brings the file to SchemaVersion in the open transaction, so a

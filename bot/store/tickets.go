@@ -33,7 +33,8 @@ type Ticket struct {
 }
 
 // TranscriptEntry is one message the user relayed to a consultant. It holds
-// the user's own words, so erasure deletes it with the rest of the chat.
+// the user's own words, so it is stored sealed under the chat's key and
+// erasure deletes it and shreds the key.
 type TranscriptEntry struct {
 	At   time.Time `json:"at"`
 	Lang faq.Lang  `json:"lang"`
@@ -66,7 +67,7 @@ func (db *DB) Transcript(ctx context.Context, chat bot.ChatKey) ([]TranscriptEnt
 		b := tx.Bucket(bucketTranscripts)
 		for _, k := range keysWithPrefix(b, chatPrefix(chat)) {
 			var e TranscriptEntry
-			if _, err := getJSON(b, k, &e); err != nil {
+			if _, err := getSealedJSON(tx, b, chat, k, &e); err != nil {
 				return err
 			}
 			entries = append(entries, e)
@@ -92,13 +93,14 @@ func cancelTicket(tx *bbolt.Tx, chat bot.ChatKey, now time.Time) error {
 	return putJSON(b, []byte(chat), t)
 }
 
-// appendTranscript stores e under chat, separator, 8-byte sequence, so a
-// chat's entries are contiguous and in order.
+// appendTranscript stores e sealed for chat (crypt.go) under chat,
+// separator, 8-byte sequence, so a chat's entries are contiguous and in
+// order.
 func appendTranscript(tx *bbolt.Tx, chat bot.ChatKey, e TranscriptEntry) error {
 	b := tx.Bucket(bucketTranscripts)
 	seq, err := b.NextSequence()
 	if err != nil {
 		return fmt.Errorf("next transcript sequence: %w", err)
 	}
-	return putJSON(b, chatSeqKey(chat, seq), e)
+	return putSealedJSON(tx, b, chat, chatSeqKey(chat, seq), e)
 }
