@@ -36,7 +36,7 @@ type State struct {
 	Inactive bool     `json:"inactive,omitempty"` // blocked the bot, or /stop
 	// Desk is true while the chat has an open consultant ticket: typed
 	// text and media go to the ticket; the menu still works.
-	Desk     bool      `json:"desk,omitempty"`
+	Desk bool `json:"desk,omitempty"`
 	// Pending is a question typed before the privacy notice was accepted,
 	// answered right after acceptance and then dropped; never kept longer.
 	Pending  string    `json:"pending,omitempty"`
