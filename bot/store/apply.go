@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"go.etcd.io/bbolt"
@@ -46,7 +48,9 @@ type applyOutcome struct {
 // (bbolt's Batch), so the transaction function may run more than once: it
 // recomputes everything from what the transaction sees and only the last,
 // committed run's result is returned. ctx is checked before the update is
-// handed to the commit; once handed over, the update completes.
+// handed to the commit; once handed over, the update completes. A failure
+// of the transaction function itself (a state that cannot be encoded, a
+// damaged record) is a *bot.UnprocessableError; commit failures are not.
 func (db *DB) Apply(ctx context.Context, chat bot.ChatKey, dedupKey string, fn bot.ApplyFunc) (bot.Result, bool, error) {
 	if err := ctx.Err(); err != nil {
 		return bot.Result{}, false, err
@@ -58,19 +62,23 @@ func (db *DB) Apply(ctx context.Context, chat bot.ChatKey, dedupKey string, fn b
 	run := func(tx *bbolt.Tx) error {
 		out = applyOutcome{}
 		if err := db.apply(tx, chat, dedupKey, fn, &out); err != nil {
-			return err
+			// Nothing in apply does I/O before the commit: its failures
+			// come from this update or the records it reads.
+			// Its messages may name records by chat key: keep that out
+			// of logs and dead letters.
+			return &bot.UnprocessableError{Err: errors.New(strings.ReplaceAll(err.Error(), string(chat), "<chat>"))}
 		}
 		if db.applyHook != nil {
 			return db.applyHook(chat)
 		}
 		return nil
 	}
-	commit := db.bolt.Batch
+	commit := db.batch
 	if db.noBatch {
-		commit = db.bolt.Update
+		commit = db.update
 	}
-	if err := commit(run); err != nil {
-		return bot.Result{}, false, fmt.Errorf("apply update for %s: %w", chat, err)
+	if err := commit(context.WithoutCancel(ctx), run); err != nil {
+		return bot.Result{}, false, fmt.Errorf("apply %s update: %w", chat.Channel(), err)
 	}
 	return out.res, out.applied, nil
 }
@@ -87,7 +95,14 @@ func (db *DB) apply(tx *bbolt.Tx, chat bot.ChatKey, dedupKey string, fn bot.Appl
 	}
 	res := fn(st, exists)
 	now := db.now()
+	hooked, err := db.runDeskHook(tx, chat, res, now)
+	if err != nil {
+		return err
+	}
 	for _, e := range res.Effects {
+		if hooked && bot.DeskEffect(e.Kind) {
+			continue
+		}
 		if err := applyEffect(tx, chat, e, now); err != nil {
 			return err
 		}

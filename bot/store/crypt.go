@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"context"
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/rand"
@@ -210,7 +211,7 @@ func sealTranscripts(tx *bbolt.Tx) error {
 // restarts and differ between installations; it never leaves the process.
 func (db *DB) LogKey() ([]byte, error) {
 	var key []byte
-	err := db.bolt.Update(func(tx *bbolt.Tx) error {
+	err := db.update(context.Background(), func(tx *bbolt.Tx) error {
 		b := tx.Bucket(bucketMeta)
 		if k := b.Get([]byte(metaLogKey)); len(k) == keySize {
 			key = bytes.Clone(k)

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/debug"
+	"sync"
 	"time"
 
 	"go.etcd.io/bbolt"
@@ -37,6 +39,9 @@ var (
 	// ErrReservedKey means PutMeta was asked to overwrite a key the store
 	// itself manages (schema_version).
 	ErrReservedKey = errors.New("reserved meta key")
+	// ErrCorrupt means the data file is damaged (truncated or overwritten):
+	// restore it from a backup.
+	ErrCorrupt = errors.New("data file is damaged")
 )
 
 // Options configure Open. The zero value is ready to use.
@@ -70,7 +75,12 @@ type Options struct {
 // DB is the bbolt-backed store. It implements bot.Store, bot.Queue and
 // bot.Meta and is safe for concurrent use.
 type DB struct {
+	// mu guards bolt: every transaction holds it shared; Compact and
+	// Close hold it exclusively while they swap or close the file. Code in
+	// this package reaches bbolt only through update, view and batch.
+	mu        sync.RWMutex
 	bolt      *bbolt.DB
+	opts      Options
 	path      string
 	now       func() time.Time
 	dedupeTTL time.Duration
@@ -80,6 +90,9 @@ type DB struct {
 	// and may fail it to force a re-run. Both are set by tests only.
 	noBatch   bool
 	applyHook func(chat bot.ChatKey) error
+
+	// deskHook, when set, receives the desk's effects inside Apply.
+	deskHook bot.DeskHook
 }
 
 // Open opens or creates the data file at path, creating its directory, and
@@ -91,20 +104,74 @@ func Open(path string, opts Options) (*DB, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("create data directory: %w", err)
 	}
-	b, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: opts.Timeout, NoSync: opts.NoSync})
-	if errors.Is(err, bbolt.ErrTimeout) {
-		return nil, fmt.Errorf("%w: %s", bot.ErrLocked, path)
-	}
+	b, err := openBolt(path, opts)
 	if err != nil {
-		return nil, fmt.Errorf("open data file %s: %w", path, err)
+		return nil, err
 	}
-	b.MaxBatchDelay, b.MaxBatchSize = opts.MaxBatchDelay, opts.MaxBatchSize
-	db := &DB{bolt: b, path: path, now: opts.Now, dedupeTTL: opts.DedupeTTL}
-	if err := b.Update(migrate); err != nil {
+	db := &DB{bolt: b, opts: opts, path: path, now: opts.Now, dedupeTTL: opts.DedupeTTL}
+	if err := guard(func() error { return b.Update(migrate) }); err != nil {
 		_ = b.Close()
 		return nil, fmt.Errorf("data file %s: %w", path, err)
 	}
 	return db, nil
+}
+
+// openBolt opens and checks the bbolt file. A damaged file (truncated,
+// overwritten) fails with ErrCorrupt instead of a panic, because bbolt
+// trusts its pages and would otherwise crash on the first bad one.
+func openBolt(path string, opts Options) (*bbolt.DB, error) {
+	var b *bbolt.DB
+	err := guard(func() error {
+		var err error
+		b, err = bbolt.Open(path, 0o600, &bbolt.Options{Timeout: opts.Timeout, NoSync: opts.NoSync})
+		return err
+	})
+	if errors.Is(err, bbolt.ErrTimeout) {
+		return nil, fmt.Errorf("%w: %s", bot.ErrLocked, path)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open data file %s: %w: %w", path, ErrCorrupt, err)
+	}
+	if err := guard(func() error { return checkFile(b, path) }); err != nil {
+		_ = b.Close()
+		return nil, fmt.Errorf("data file %s: %w: %w", path, ErrCorrupt, err)
+	}
+	b.MaxBatchDelay, b.MaxBatchSize = opts.MaxBatchDelay, opts.MaxBatchSize
+	return b, nil
+}
+
+// checkFile compares the size the meta page claims with the file and runs
+// bbolt's consistency check over every page.
+func checkFile(b *bbolt.DB, path string) error {
+	info, err := os.Stat(path)
+	if err != nil {
+		return err
+	}
+	return b.View(func(tx *bbolt.Tx) error {
+		if tx.Size() > info.Size() {
+			return fmt.Errorf("file is %d bytes but its header says %d (truncated)", info.Size(), tx.Size())
+		}
+		var first error
+		for err := range tx.Check() { // drain: Check's goroutine reads tx
+			if first == nil {
+				first = err
+			}
+		}
+		return first
+	})
+}
+
+// guard runs f and turns a panic, or a memory fault on a damaged mapped
+// page, into an error.
+func guard(f func() error) (err error) {
+	old := debug.SetPanicOnFault(true)
+	defer debug.SetPanicOnFault(old)
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("damaged file: %v", r)
+		}
+	}()
+	return f()
 }
 
 func (o Options) withDefaults() Options {
@@ -128,7 +195,14 @@ func (o Options) withDefaults() Options {
 
 // Close releases the file lock. Calls in flight finish first.
 func (db *DB) Close() error {
-	if err := db.bolt.Close(); err != nil {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	if db.bolt == nil {
+		return nil
+	}
+	err := db.bolt.Close()
+	db.bolt = nil
+	if err != nil {
 		return fmt.Errorf("close data file %s: %w", db.path, err)
 	}
 	return nil
@@ -139,16 +213,38 @@ func (db *DB) Path() string { return db.path }
 
 // update runs fn in its own read-write transaction after checking ctx.
 func (db *DB) update(ctx context.Context, fn func(tx *bbolt.Tx) error) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	return db.bolt.Update(fn)
+	return db.with(ctx, func(b *bbolt.DB) error { return b.Update(fn) })
 }
 
 // view runs fn in a read-only transaction after checking ctx.
 func (db *DB) view(ctx context.Context, fn func(tx *bbolt.Tx) error) error {
+	return db.with(ctx, func(b *bbolt.DB) error { return b.View(fn) })
+}
+
+// batch runs fn in bbolt's group commit (DB.Batch) after checking ctx.
+func (db *DB) batch(ctx context.Context, fn func(tx *bbolt.Tx) error) error {
+	return db.with(ctx, func(b *bbolt.DB) error { return b.Batch(fn) })
+}
+
+// with runs f on the open bbolt file, holding mu shared. f must not call
+// with again: a waiting Compact would deadlock it.
+func (db *DB) with(ctx context.Context, f func(b *bbolt.DB) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return db.bolt.View(fn)
+	db.mu.RLock()
+	defer db.mu.RUnlock()
+	if db.bolt == nil {
+		return bbolt.ErrDatabaseNotOpen
+	}
+	return f(db.bolt)
+}
+
+// Size returns the data file's size in bytes.
+func (db *DB) Size() (int64, error) {
+	info, err := os.Stat(db.path)
+	if err != nil {
+		return 0, fmt.Errorf("data file size: %w", err)
+	}
+	return info.Size(), nil
 }

@@ -1,6 +1,8 @@
 package store
 
 import (
+	"context"
+
 	"go.etcd.io/bbolt"
 
 	"github.com/infopunkt/infopunkt/bot"
@@ -16,4 +18,4 @@ func SetNoBatch(db *DB) { db.noBatch = true }
 func SetApplyHook(db *DB, h func(chat bot.ChatKey) error) { db.applyHook = h }
 
 // ViewRaw runs fn in a read transaction of the underlying bbolt file.
-func (db *DB) ViewRaw(fn func(tx *bbolt.Tx) error) error { return db.bolt.View(fn) }
+func (db *DB) ViewRaw(fn func(tx *bbolt.Tx) error) error { return db.view(context.Background(), fn) }
