@@ -22,11 +22,26 @@ type Processor struct {
 	// Notify, if set, is called after a commit that queued replies, to wake
 	// the outbox worker. It must not block.
 	Notify func()
-	// Now stamps updates that arrive without a time. Default time.Now.
+	// Now stamps updates that arrive without a time (or with one that
+	// cannot be stored). Default time.Now.
 	Now func() time.Time
+	// MaxAttempts is how many times an update failing with ErrUnprocessable
+	// is tried before it is set aside as a dead letter (when Store is a
+	// DeadLetterer) and reported as handled. Default DefaultMaxAttempts.
+	MaxAttempts int
 
 	stripes [chatStripes]sync.Mutex
+
+	failMu   sync.Mutex
+	failures map[string]int // attempt key → unprocessable failures so far
 }
+
+// DefaultMaxAttempts is the default of Processor.MaxAttempts.
+const DefaultMaxAttempts = 3
+
+// maxTracked bounds the failure counts kept in memory; past it they start
+// over, which only costs a poison update a few more attempts.
+const maxTracked = 10000
 
 // Handle processes u and returns once its effects are committed. A
 // duplicate (same DedupKey) is a no-op and returns nil.
@@ -41,9 +56,7 @@ func (p *Processor) Process(ctx context.Context, u Update) (Result, bool, error)
 	if u.Chat == "" {
 		return Result{}, false, fmt.Errorf("process update: empty chat")
 	}
-	if u.Time.IsZero() {
-		u.Time = p.now()
-	}
+	u.Time = p.stamp(u.Time)
 	mu := &p.stripes[stripe(u.Chat)]
 	mu.Lock()
 	defer mu.Unlock()
@@ -51,8 +64,12 @@ func (p *Processor) Process(ctx context.Context, u Update) (Result, bool, error)
 		return p.Engine.Handle(st, exists, u)
 	})
 	if err != nil {
+		if p.setAside(ctx, u, err) {
+			return Result{}, false, nil
+		}
 		return Result{}, false, fmt.Errorf("process update for %s: %w", u.Chat.Channel(), err)
 	}
+	p.forget(u)
 	if applied && len(res.Replies) > 0 && p.Notify != nil {
 		p.Notify()
 	}
@@ -65,9 +82,7 @@ func (p *Processor) Process(ctx context.Context, u Update) (Result, bool, error)
 // user who already accepted the notice gets the menu (or the deep-linked
 // node in u.Text) in their language instead of the notice.
 func (p *Processor) Welcome(ctx context.Context, u Update) (Reply, error) {
-	if u.Time.IsZero() {
-		u.Time = p.now()
-	}
+	u.Time = p.stamp(u.Time)
 	u.Kind = UpdateStarted
 	st, exists, err := p.Store.State(ctx, u.Chat)
 	if err != nil {
@@ -78,6 +93,15 @@ func (p *Processor) Welcome(ctx context.Context, u Update) (Reply, error) {
 		return Reply{}, fmt.Errorf("welcome: engine produced no reply")
 	}
 	return res.Replies[0], nil
+}
+
+// stamp returns t, or now when t is zero or outside the years 1-9999 (a
+// time JSON cannot encode would fail every commit of the update).
+func (p *Processor) stamp(t time.Time) time.Time {
+	if t.IsZero() || t.Year() < 1 || t.Year() > 9999 {
+		return p.now()
+	}
+	return t
 }
 
 func (p *Processor) now() time.Time {

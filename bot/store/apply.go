@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"go.etcd.io/bbolt"
@@ -46,7 +48,9 @@ type applyOutcome struct {
 // (bbolt's Batch), so the transaction function may run more than once: it
 // recomputes everything from what the transaction sees and only the last,
 // committed run's result is returned. ctx is checked before the update is
-// handed to the commit; once handed over, the update completes.
+// handed to the commit; once handed over, the update completes. A failure
+// of the transaction function itself (a state that cannot be encoded, a
+// damaged record) is a *bot.UnprocessableError; commit failures are not.
 func (db *DB) Apply(ctx context.Context, chat bot.ChatKey, dedupKey string, fn bot.ApplyFunc) (bot.Result, bool, error) {
 	if err := ctx.Err(); err != nil {
 		return bot.Result{}, false, err
@@ -58,7 +62,11 @@ func (db *DB) Apply(ctx context.Context, chat bot.ChatKey, dedupKey string, fn b
 	run := func(tx *bbolt.Tx) error {
 		out = applyOutcome{}
 		if err := db.apply(tx, chat, dedupKey, fn, &out); err != nil {
-			return err
+			// Nothing in apply does I/O before the commit: its failures
+			// come from this update or the records it reads.
+			// Its messages may name records by chat key: keep that out
+			// of logs and dead letters.
+			return &bot.UnprocessableError{Err: errors.New(strings.ReplaceAll(err.Error(), string(chat), "<chat>"))}
 		}
 		if db.applyHook != nil {
 			return db.applyHook(chat)
@@ -70,7 +78,7 @@ func (db *DB) Apply(ctx context.Context, chat bot.ChatKey, dedupKey string, fn b
 		commit = db.update
 	}
 	if err := commit(context.WithoutCancel(ctx), run); err != nil {
-		return bot.Result{}, false, fmt.Errorf("apply update for %s: %w", chat, err)
+		return bot.Result{}, false, fmt.Errorf("apply %s update: %w", chat.Channel(), err)
 	}
 	return out.res, out.applied, nil
 }

@@ -31,12 +31,16 @@ names the file. Options.NoSync is for tests and benchmarks only.
 	refs           chat key, 0x00, platform message id → Reply.Track of
 	               the item that sent it (Queue.Done; read by Tracked)
 	keys           chat key → 32-byte AES-256 key sealing the chat's texts
+	deadletter     8-byte big-endian seq → bot.DeadLetter JSON: updates set
+	               aside after failing repeatedly (no text, no chat key;
+	               created on first use; DeadLetters counts them)
 
 Counter names: updates/<channel> for every applied update, view/<node>
 ("view/" is the main menu), unanswered/<lang>, dropped/<reason> (Drop),
-dropped/inactive (MarkInactive). Counters hold no chat identity and no text.
+dropped/inactive (MarkInactive), deadletter/<channel> (DeadLetter). Counters hold no chat identity and no text.
 Dedupe keys are platform update ids (Telegram update_id, Viber
-message_token); they must not contain the chat key, because erasure keeps
+message_token, or for a Viber callback without one a hash of its signed
+body); they must not contain the chat key, because erasure keeps
 them so a re-delivered update stays deduplicated.
 
 # Apply and group commit

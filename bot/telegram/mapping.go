@@ -154,9 +154,20 @@ func (m mapper) common(in *inbound, c rawChat, from *rawUser, date int64) {
 	if from != nil {
 		in.upd.LangHint = from.LanguageCode
 	}
-	if date > 0 {
-		in.upd.Time = time.Unix(date, 0).UTC()
+	in.upd.Time = unixDate(date)
+}
+
+// maxDate is the last second of year 9999: a later time cannot be encoded
+// in JSON (or RFC 3339) and would fail every commit of the update.
+const maxDate = 253402300799
+
+// unixDate converts a message date; one that is missing, negative or beyond
+// year 9999 gives the zero time, which the processor replaces with now.
+func unixDate(date int64) time.Time {
+	if date <= 0 || date > maxDate {
+		return time.Time{}
 	}
+	return time.Unix(date, 0).UTC()
 }
 
 // normalizeCommand turns "/cmd@bot rest" into "/cmd rest" when bot is this

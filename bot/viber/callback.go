@@ -2,6 +2,8 @@ package viber
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"strconv"
 	"strings"
@@ -24,6 +26,8 @@ type callback struct {
 	Message      *message     `json:"message"` // message
 	Desc         string       `json:"desc"`    // failed
 	Context      string       `json:"context"` // conversation_started: the deep-link payload
+
+	bodyHash string // of the signed body, the dedupe key when there is no token
 }
 
 type user struct {
@@ -56,10 +60,12 @@ func (t *messageToken) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// dedupKey is the update's DedupKey; "" when Viber sent no token.
+// dedupKey is the update's DedupKey: the message token, or for a callback
+// without one a hash of its signed body, so that a replay inside the
+// window is still applied once.
 func (c *callback) dedupKey() string {
 	if c.MessageToken == 0 {
-		return ""
+		return "vb:h:" + c.bodyHash
 	}
 	return "vb:" + strconv.FormatUint(uint64(c.MessageToken), 10)
 }
@@ -91,6 +97,10 @@ func parseCallback(body []byte) (*callback, error) {
 	var c callback
 	if err := json.Unmarshal(body, &c); err != nil {
 		return nil, err
+	}
+	if c.MessageToken == 0 {
+		sum := sha256.Sum256(body)
+		c.bodyHash = hex.EncodeToString(sum[:16])
 	}
 	return &c, nil
 }

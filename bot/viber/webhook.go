@@ -35,8 +35,9 @@ func Sign(token string, body []byte) string {
 //     before anything is parsed) or the timestamp is older than
 //     MaxCallbackAge: nothing is handled;
 //   - 400 for a correctly signed body that is not a callback we can read
-//     (bad JSON, a message without a sender): retrying cannot fix it, but
-//     a non-2xx keeps the failure visible on Viber's side;
+//     (bad JSON, a message without a sender, a timestamp more than
+//     MaxCallbackAge in the future): retrying cannot fix it, but a non-2xx
+//     keeps the failure visible on Viber's side;
 //   - 500 when the Handler fails, so Viber delivers the callback again;
 //   - 200 otherwise, for a message only after the Handler committed it,
 //     and for conversation_started with the welcome message as the body.
@@ -72,9 +73,18 @@ func (a *Adapter) serveWebhook(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "bad callback", http.StatusBadRequest)
 		return
 	}
-	if age := a.cfg.Now().Sub(cb.time()); age > a.cfg.MaxCallbackAge {
+	age := a.cfg.Now().Sub(cb.time())
+	if age > a.cfg.MaxCallbackAge {
 		a.log.Warn("viber: stale callback rejected", "event", cb.Event, "age", age.Round(time.Second).String())
 		http.Error(w, "stale", http.StatusForbidden)
+		return
+	}
+	if age < -a.cfg.MaxCallbackAge {
+		// Viber's clock is not hours ahead of ours: a signed body from the
+		// future is a replay waiting to happen or garbage (a timestamp past
+		// year 9999 failed every commit). Retrying cannot fix it.
+		a.log.Warn("viber: callback from the future rejected", "event", cb.Event)
+		http.Error(w, "timestamp in the future", http.StatusBadRequest)
 		return
 	}
 	a.dispatch(w, r, cb)

@@ -302,3 +302,60 @@ func BenchmarkRejectForged(b *testing.B) {
 		})
 	}
 }
+
+// TestWebhookTimestampBounds: the replay window bounds timestamps both
+// ways. A callback from hours in the future (or 2^62 ms, past year 9999,
+// whose commit failed with 500 on every redelivery) is refused with 400.
+func TestWebhookTimestampBounds(t *testing.T) {
+	e := newEnv(t, nil)
+	now := e.clock.Now().UnixMilli()
+	tests := []struct {
+		name string
+		ts   int64
+		want int
+	}{
+		{"slightly ahead", now + int64(time.Minute/time.Millisecond), http.StatusOK},
+		{"three hours ahead", now + int64(3*time.Hour/time.Millisecond), http.StatusBadRequest},
+		{"2^62 ms", 1 << 62, http.StatusBadRequest},
+		{"three hours old", now - int64(3*time.Hour/time.Millisecond), http.StatusForbidden},
+	}
+	for i, tt := range tests {
+		body := fmt.Appendf(nil, `{"event":"message","timestamp":%d,"message_token":%d,"sender":{"id":"u1"},"message":{"type":"text","text":"x"}}`, tt.ts, 100+i)
+		res, err := e.fake.PostRaw(t.Context(), body, e.fake.Sign(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.StatusCode != tt.want {
+			t.Errorf("%s: status %d, want %d", tt.name, res.StatusCode, tt.want)
+		}
+	}
+	if n := len(e.h.Updates()); n != 1 {
+		t.Errorf("%d updates reached Handle, want 1", n)
+	}
+}
+
+// TestWebhookReplayWithoutToken: a callback without message_token, replayed
+// inside the window, carries the same DedupKey (a hash of the signed body),
+// so the store applies it once; a different callback gets another key.
+func TestWebhookReplayWithoutToken(t *testing.T) {
+	e := newEnv(t, nil)
+	body := signedBody(t, e, `{"event":"subscribed","timestamp":%d,"user":{"id":"u7","language":"uk"}}`)
+	for range 2 {
+		res, err := e.fake.PostRaw(t.Context(), body, e.fake.Sign(body))
+		wantStatus(t, res, err, http.StatusOK)
+	}
+	e.clock.Advance(time.Second)
+	other := signedBody(t, e, `{"event":"subscribed","timestamp":%d,"user":{"id":"u7","language":"uk"}}`)
+	res, err := e.fake.PostRaw(t.Context(), other, e.fake.Sign(other))
+	wantStatus(t, res, err, http.StatusOK)
+	ups := e.h.Updates()
+	if len(ups) != 3 {
+		t.Fatalf("%d updates, want 3", len(ups))
+	}
+	if ups[0].DedupKey == "" || ups[0].DedupKey != ups[1].DedupKey || !strings.HasPrefix(ups[0].DedupKey, "vb:") {
+		t.Errorf("replayed callback keys %q, %q: want the same non-empty key", ups[0].DedupKey, ups[1].DedupKey)
+	}
+	if ups[2].DedupKey == ups[0].DedupKey {
+		t.Errorf("a different callback got the replay's key %q", ups[2].DedupKey)
+	}
+}
