@@ -5,6 +5,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -159,3 +160,29 @@ func (h redactHandler) attr(a slog.Attr) slog.Attr {
 	}
 	return slog.String(a.Key, h.red.clean(fmt.Sprint(v.Any())))
 }
+
+// wrap returns err with secrets and chat ids rewritten in its text, still
+// matching errors.Is and errors.As on the original.
+func (r *redactor) wrap(err error) error {
+	if err == nil {
+		return nil
+	}
+	var exit exitError
+	if errors.As(err, &exit) {
+		return err
+	}
+	msg := r.clean(err.Error())
+	if msg == err.Error() {
+		return err
+	}
+	return redactedError{msg: msg, err: err}
+}
+
+// redactedError shows a cleaned message and unwraps to the original.
+type redactedError struct {
+	msg string
+	err error
+}
+
+func (e redactedError) Error() string { return e.msg }
+func (e redactedError) Unwrap() error { return e.err }

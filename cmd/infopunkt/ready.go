@@ -74,6 +74,9 @@ type readyReport struct {
 	Ready  bool              `json:"ready"`
 	Checks map[string]string `json:"checks"` // check name → "ok" or the problem
 	Failed []string          `json:"failed,omitempty"`
+	// DeadLetters counts updates set aside after failing repeatedly: worth
+	// a look (infopunkt logs say why), but no reason to stop traffic.
+	DeadLetters int `json:"dead_letters"`
 }
 
 // ready runs every check: the store answers, content is loaded, each
@@ -100,6 +103,11 @@ func (s *service) ready(ctx context.Context) readyReport {
 		checks[name] = problem
 	}
 	rep := readyReport{Ready: true, Checks: checks}
+	if n, err := s.db.DeadLetters(ctx); err != nil {
+		checks["dead_letters"] = "unreadable"
+	} else {
+		rep.DeadLetters = n
+	}
 	for name, v := range checks {
 		if v != "ok" {
 			rep.Ready = false
@@ -153,4 +161,19 @@ func (t pollTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		t.mark()
 	}
 	return resp, err
+}
+
+// readyCheck is a /readyz check other parts add to s.readyExtra before
+// serve: it returns "ok" or the problem.
+type readyCheck struct {
+	name  string
+	check func(ctx context.Context) string
+}
+
+func (s *service) extraReady(ctx context.Context) map[string]string {
+	out := map[string]string{}
+	for _, c := range s.readyExtra {
+		out[c.name] = c.check(ctx)
+	}
+	return out
 }
