@@ -127,13 +127,21 @@ func (t *turn) firstContact(payload string) {
 	t.privacyNotice()
 }
 
+// privacyNotice shows the notice in the chat's language, that language
+// marked. Pressed from the notice's own language buttons, it replaces the
+// notice in place instead of adding a second one.
 func (t *turn) privacyNotice() {
+	edit := ""
+	if t.u.Kind == UpdateButton && len(t.res.Replies) == 0 {
+		edit = t.u.MessageRef
+	}
 	t.reply(Reply{
 		Text: t.msg("privacy_notice"),
 		Buttons: [][]Button{
 			{t.acceptButton()},
-			langButtons(),
+			t.langButtons(),
 		},
+		EditRef: edit,
 	})
 }
 
@@ -147,19 +155,42 @@ func (t *turn) acceptButton() Button {
 	return Button{Label: t.msg("btn_accept"), Data: data}
 }
 
+// languagePicker asks for a language; until the user answers, a typed
+// language name ("русский", "polski") is understood as the choice.
 func (t *turn) languagePicker() {
-	t.reply(Reply{Text: t.c.Messages.Get("choose_language", t.st().Lang), Buttons: [][]Button{langButtons()}})
+	st := t.st()
+	if st.Mode != ModeHandoff && st.Mode != ModeConsent {
+		st.Mode = ModeLanguage
+	}
+	t.reply(Reply{Text: t.c.Messages.Get("choose_language", st.Lang), Buttons: [][]Button{t.langButtons()}})
 }
 
 // langNames are the languages' own names, the same in every UI language.
 var langNames = [faq.NumLangs]string{"Українська", "Polski", "Русский", "English"}
 
-func langButtons() []Button {
+// langMark marks the chat's current language among the language buttons.
+const langMark = "✔️ "
+
+func (t *turn) langButtons() []Button {
+	st := t.st()
 	row := make([]Button, 0, faq.NumLangs)
 	for _, l := range faq.Langs {
-		row = append(row, Button{Label: langNames[l], Data: prefixLang + l.String()})
+		label := langNames[l]
+		if st.LangSet && l == st.Lang {
+			label = langMark + label
+		}
+		row = append(row, Button{Label: label, Data: prefixLang + l.String()})
 	}
 	return row
+}
+
+// help answers /help; before consent it also offers the accept button.
+func (t *turn) help() {
+	rows := [][]Button{{t.menuButton()}}
+	if !t.st().Consent {
+		rows = [][]Button{{t.acceptButton()}}
+	}
+	t.reply(Reply{Text: t.msg("help"), Buttons: rows})
 }
 
 // consented reports whether the chat may use the bot; if not it answers with

@@ -183,8 +183,12 @@ func (c *conversation) apply(u bot.Update) {
 	if err := checkState(c.eng.Content(), c.st); err != nil {
 		c.t.Errorf("invalid state after %+v: %v", u, err)
 	}
-	fmt.Fprintf(&c.out, "  state: mode=%d lang=%s consent=%t node=%q back=%q subs=%q inactive=%t\n",
-		c.st.Mode, c.st.Lang, c.st.Consent, c.st.Node, c.st.Back, c.st.Subs, c.st.Inactive)
+	pending := ""
+	if c.st.Pending != "" {
+		pending = fmt.Sprintf(" pending=%q", c.st.Pending)
+	}
+	fmt.Fprintf(&c.out, "  state: mode=%d lang=%s consent=%t node=%q back=%q subs=%q inactive=%t%s\n",
+		c.st.Mode, c.st.Lang, c.st.Consent, c.st.Node, c.st.Back, c.st.Subs, c.st.Inactive, pending)
 }
 
 func (c *conversation) render(r bot.Reply) {

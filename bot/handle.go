@@ -87,6 +87,7 @@ func (t *turn) setLanguage(code string) {
 		t.privacyNotice()
 		return
 	}
+	st.Mode = ModeBrowse
 	t.reply(Reply{Text: t.msg("language_set")})
 	t.mainMenu()
 }
@@ -107,9 +108,12 @@ func (t *turn) accept(node string) {
 	if pending := st.Node; pending != "" && t.c.Node(pending) != nil {
 		st.Node = ""
 		t.open(pending, false)
+		t.answerPending()
 		return
 	}
-	t.mainMenu()
+	if !t.answerPending() {
+		t.mainMenu()
+	}
 }
 
 // text handles typed text: commands, then free-text questions.
@@ -119,18 +123,22 @@ func (t *turn) text(s string) {
 		return
 	}
 	st := t.st()
-	if st.Mode == ModeNew || st.Mode == ModeLanguage {
-		t.firstContact("")
-		return
-	}
-	if !t.consented() {
+	if !st.Consent {
+		t.beforeConsent(s)
 		return
 	}
 	if st.Mode == ModeHandoff {
 		t.relay(s)
+		t.crisis(s)
 		return
 	}
-	if st.Mode == ModeConfirmErase {
+	if st.Mode == ModeLanguage {
+		if l, ok := faq.ParseLangName(s); ok {
+			t.setLanguage(l.String())
+			return
+		}
+	}
+	if st.Mode == ModeConfirmErase || st.Mode == ModeLanguage {
 		st.Mode = ModeBrowse
 	}
 	t.question(s)
@@ -155,7 +163,11 @@ func (t *turn) command(name, arg string) {
 		}})
 		return
 	case "help":
-		t.reply(Reply{Text: t.msg("help"), Buttons: [][]Button{{t.menuButton()}}})
+		t.help()
+		return
+	case "stop":
+		st.Inactive, st.Pending = true, ""
+		t.reply(Reply{Text: t.msg("stop_done")})
 		return
 	}
 	if !t.consented() {
@@ -177,9 +189,6 @@ func (t *turn) browseCommand(name string) {
 		t.handoff()
 	case "events":
 		t.events("")
-	case "stop":
-		t.st().Inactive = true
-		t.reply(Reply{Text: t.msg("stop_done")})
 	default:
 		t.reply(Reply{Text: t.msg("unknown_command"), Buttons: [][]Button{{t.menuButton()}}})
 	}
@@ -226,11 +235,17 @@ func (t *turn) question(q string) {
 		t.reply(Reply{Text: t.msg("too_long"), Buttons: [][]Button{{t.consultantButton()}, {t.menuButton()}}})
 		return
 	}
+	if t.crisis(q) {
+		return
+	}
+	if faq.IsGreeting(q) {
+		t.mainMenu()
+		return
+	}
 	hits := t.search(q)
 	switch {
 	case len(hits) == 0:
-		t.effect(Effect{Kind: EffectUnanswered})
-		t.reply(Reply{Text: t.msg("search_miss"), Buttons: [][]Button{{t.consultantButton()}, {t.menuButton()}}})
+		t.miss()
 	case len(hits) == 1 || hits[0].Score >= 2*hits[1].Score || hits[0].Exact:
 		t.open(hits[0].Node.ID, true)
 	default:
@@ -246,6 +261,18 @@ func (t *turn) search(q string) []faq.Hit {
 		q = q[:byteOffset(q, MaxSearchRunes)]
 	}
 	return t.c.Index.Search(q, t.st().Lang, maxChoices)
+}
+
+// miss says plainly that nothing matched, counts it (no text kept) and
+// offers a consultant and the topics: a guess would be worse.
+func (t *turn) miss() {
+	t.effect(Effect{Kind: EffectUnanswered})
+	rows := make([][]Button, 0, len(t.c.Topics)+1)
+	rows = append(rows, []Button{t.consultantButton()})
+	for _, tp := range t.c.Topics {
+		rows = append(rows, []Button{t.nodeButton(tp.Root)})
+	}
+	t.reply(Reply{Text: t.msg("search_miss"), Buttons: rows})
 }
 
 func (t *turn) choices(hits []faq.Hit) {

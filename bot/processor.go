@@ -61,7 +61,7 @@ type Observation struct {
 	Took    time.Duration // from the call to the commit (or the failure)
 	Applied bool          // false for a duplicate or a failure
 	Err     error
-	Replies int  // replies queued
+	Replies int // replies queued
 	Effects []EffectKind
 }
 

@@ -25,14 +25,17 @@ const MaxBackStack = 16
 // State is everything the bot remembers about one chat. It is stored as
 // JSON; add fields with omitempty and keep old ones readable.
 type State struct {
-	Mode     Mode      `json:"mode"`
-	Lang     faq.Lang  `json:"lang"`
-	LangSet  bool      `json:"lang_set,omitempty"`
-	Consent  bool      `json:"consent,omitempty"`
-	Node     string    `json:"node,omitempty"`     // current node; "" is the main menu
-	Back     []string  `json:"back,omitempty"`     // previous nodes, most recent last
-	Subs     []string  `json:"subs,omitempty"`     // subscribed event categories
-	Inactive bool      `json:"inactive,omitempty"` // blocked the bot, or /stop
+	Mode     Mode     `json:"mode"`
+	Lang     faq.Lang `json:"lang"`
+	LangSet  bool     `json:"lang_set,omitempty"`
+	Consent  bool     `json:"consent,omitempty"`
+	Node     string   `json:"node,omitempty"`     // current node; "" is the main menu
+	Back     []string `json:"back,omitempty"`     // previous nodes, most recent last
+	Subs     []string `json:"subs,omitempty"`     // subscribed event categories
+	Inactive bool     `json:"inactive,omitempty"` // blocked the bot, or /stop
+	// Pending is a question typed before the privacy notice was accepted,
+	// answered right after acceptance and then dropped; never kept longer.
+	Pending  string    `json:"pending,omitempty"`
 	Created  time.Time `json:"created"`
 	LastSeen time.Time `json:"last_seen"`
 }

@@ -22,6 +22,8 @@ type Options struct {
 	// MaxReviewAge is how old a reviewed date may be before Load warns.
 	// Default: DefaultMaxReviewAge.
 	MaxReviewAge time.Duration
+	// Location is the zone event dates are read in. Default: EventZone.
+	Location *time.Location
 }
 
 func (o Options) withDefaults() Options {
@@ -31,11 +33,15 @@ func (o Options) withDefaults() Options {
 	if o.MaxReviewAge <= 0 {
 		o.MaxReviewAge = DefaultMaxReviewAge
 	}
+	if o.Location == nil {
+		o.Location = eventZone()
+	}
 	return o
 }
 
 // Load reads and validates the content in fsys: faq/*.yaml (one topic per
-// file), messages.yaml and, if present, events.yaml.
+// file), messages.yaml and, if present, events.yaml, crisis.yaml (danger
+// signals) and synonyms.yaml (words search treats as the same).
 //
 // It reports every problem at once, sorted by position. When any problem is
 // an error, Load returns a nil *Content, all problems and a non-nil error:
@@ -49,6 +55,9 @@ func Load(fsys fs.FS, opts Options) (*Content, Problems, error) {
 		return nil, ps, ps.Errors()
 	}
 	c.Index = NewIndex(c)
+	if c.Crisis == nil {
+		c.Crisis = &Crisis{}
+	}
 	return c, ps, nil
 }
 
@@ -64,8 +73,11 @@ func load(fsys fs.FS, opts Options) (*Content, Problems) {
 	l.loadEvents(fsys)
 	l.loadMessages(fsys)
 	l.loadTopics(fsys)
+	l.loadCrisis(fsys)
+	l.loadSynonyms(fsys)
 	l.checkRefs()
 	l.checkCycles()
+	l.checkCrisis()
 	slices.SortStableFunc(l.c.Topics, func(a, b *Topic) int {
 		return cmp.Or(cmp.Compare(a.Order, b.Order), cmp.Compare(a.ID, b.ID))
 	})
@@ -81,6 +93,8 @@ type loader struct {
 	ids   map[string]Pos // where each node id is first defined
 	cats  map[string]Pos // where each event category id is defined
 	refs  []ref          // checked once every file is read
+	// crisisRefs are the answers crisis groups name, checked likewise.
+	crisisRefs []crisisRef
 }
 
 // ref is a reference to a node (goto) or an event category (subscribe).

@@ -189,7 +189,29 @@ func TestLoadProblems(t *testing.T) {
 			`content/faq/housing.yaml:28:20: subscribe: no event category "workshops" in events.yaml`,
 			`content/messages.yaml:1:1: file not found`,
 		}},
-		{"no-topics", []string{"faq/legal.yaml", "faq/housing.yaml"}, []string{
+		{"crisis", nil, []string{
+			`content/crisis.yaml:3:15: answers: "housing-deposit" does not give the number 112 in uk (group no-home lists it in numbers)`,
+			`content/crisis.yaml:3:15: answers: "housing-deposit" does not give the number 112 in pl (group no-home lists it in numbers)`,
+			`content/crisis.yaml:3:15: answers: "housing-deposit" does not give the number 112 in ru (group no-home lists it in numbers)`,
+			`content/crisis.yaml:3:15: answers: "housing-deposit" does not give the number 112 in en (group no-home lists it in numbers)`,
+			`content/crisis.yaml:3:32: answers: "legal-work" is a menu, not an answer`,
+			`content/crisis.yaml:3:44: answers: no node with id "nowhere"`,
+			`content/crisis.yaml:6:7: signals: missing languages: ru, en`,
+			`content/crisis.yaml:6:29: signals.uk: empty signal`,
+			`content/crisis.yaml:7:12: signals.pl: "?!" has no letters or digits`,
+			`content/crisis.yaml:8:7: signals: unknown language "de"; use uk, pl, ru, en`,
+			`content/crisis.yaml:9:9: duplicate crisis group "no-home" (first defined at content/crisis.yaml:2:9)`,
+			`content/crisis.yaml:10:14: answers: a crisis group needs at least one answer`,
+			`content/crisis.yaml:11:5: unknown key "colour"; allowed: id, answers, numbers, signals`,
+			`content/crisis.yaml:16:12: signals.en: "this signal is far too long to be a signal because it goes on and on and on and on" is longer than 80 characters; a signal is a few words`,
+		}},
+		{"synonyms", nil, []string{
+			`content/synonyms.yaml:2:5: synonym group: needs at least two entries`,
+			`content/synonyms.yaml:3:14: synonym: empty entry`,
+			`content/synonyms.yaml:4:6: synonym: "депозит" is already listed at content/synonyms.yaml:3:18; groups that share a word should be one group`,
+			`content/synonyms.yaml:5:6: synonym: "та і" has only stopwords or no letters; search ignores it`,
+		}},
+		{"no-topics", []string{"faq/legal.yaml", "faq/housing.yaml", "crisis.yaml"}, []string{
 			`content/faq:1:1: no topic files (faq/*.yaml)`,
 		}},
 	}

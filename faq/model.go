@@ -147,13 +147,20 @@ func (m Messages) Get(key string, l Lang) string {
 }
 
 // Content is everything loaded from a content directory: the trees, the UI
-// strings, the event categories and a search index over the trees.
+// strings, the event categories and events, and a search index over the
+// trees.
 type Content struct {
 	Topics     []*Topic // in menu order
 	Nodes      map[string]*Node
 	Messages   Messages
 	Categories []*Category
+	Events     []*Event // in file order; see LiveEvents
 	Index      *Index
+	// Crisis holds the danger signals of crisis.yaml; never nil after Load.
+	Crisis *Crisis
+	// Synonyms are the word groups of synonyms.yaml the Index expands
+	// queries with.
+	Synonyms []SynonymGroup
 }
 
 // Node returns the node with the given id, or nil.

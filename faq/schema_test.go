@@ -63,6 +63,8 @@ func TestSchemasAllowValidFixtures(t *testing.T) {
 		"topic.schema.json":    topics,
 		"messages.schema.json": {"testdata/valid/messages.yaml"},
 		"events.schema.json":   {"testdata/valid/events.yaml"},
+		"crisis.schema.json":   {"testdata/valid/crisis.yaml"},
+		"synonyms.schema.json": {"testdata/valid/synonyms.yaml"},
 	}
 	for name, files := range cases {
 		s := readSchema(t, name)

@@ -31,7 +31,9 @@ func (a *Adapter) sendError(chat int64, err error) error {
 	case te.Code == 429:
 		se.Kind, se.Reason = bot.SendRateLimited, "tg_429"
 		se.RetryAfter = time.Duration(max(te.RetryAfter, 1)) * time.Second
-		se.Global = a.flood.global(chat, a.cfg.Now())
+		// A group has its own limit (about 20 a minute, topics included):
+		// its 429 pauses that lane only, and says nothing about a flood.
+		se.Global = chat > 0 && a.flood.global(chat, a.cfg.Now())
 	case te.Code == 403 || (te.Code == 400 && unreachable(te.Message)):
 		se.Kind, se.Reason = bot.SendBlocked, se.Reason+"_"+slug(te.Message)
 	case te.Code == 401 || te.Code == 404:

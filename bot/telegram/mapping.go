@@ -19,13 +19,16 @@ type (
 		MyChatMember  *rawMember   `json:"my_chat_member"`
 	}
 	rawMessage struct {
-		MessageID int64    `json:"message_id"`
-		ThreadID  int64    `json:"message_thread_id"`
-		From      *rawUser `json:"from"`
-		Chat      rawChat  `json:"chat"`
-		Date      int64    `json:"date"`
-		Text      string   `json:"text"`
-		Caption   string   `json:"caption"`
+		MessageID  int64     `json:"message_id"`
+		ThreadID   int64     `json:"message_thread_id"`
+		IsTopic    bool      `json:"is_topic_message"`
+		From       *rawUser  `json:"from"`
+		Chat       rawChat   `json:"chat"`
+		Date       int64     `json:"date"`
+		Text       string    `json:"text"`
+		Caption    string    `json:"caption"`
+		ReplyTo    *rawReply `json:"reply_to_message"`
+		rawContent           // media, in media.go
 	}
 	rawUser struct {
 		ID           int64  `json:"id"`
@@ -57,7 +60,6 @@ type inbound struct {
 	id         int64
 	upd        bot.Update
 	callbackID string // answer this callback query after handling
-	thread     int64  // forum topic of a desk message (not in bot.Update yet)
 }
 
 // decodeUpdate parses one update. It fails only on JSON that is not an
@@ -102,21 +104,28 @@ func (m mapper) message(in inbound, msg *rawMessage) (inbound, bool) {
 	if !m.accepts(msg.Chat) || (msg.From != nil && msg.From.IsBot) {
 		return in, false
 	}
+	media := msg.media()
 	text := msg.Text
-	if text == "" {
-		text = msg.Caption
+	if media != nil {
+		text = msg.Caption // a caption is never a command
 	}
-	if text == "" && msg.Chat.Type != "private" {
-		return in, false
+	if text == "" && media == nil && msg.Chat.Type != "private" {
+		return in, false // service messages, polls, …
 	}
-	// A sticker, voice note or photo without a caption in a private chat
-	// arrives as empty text, so the engine asks politely for words.
-	text, forOther := normalizeCommand(text, m.username)
-	if forOther && msg.Chat.Type != "private" {
-		return in, false
+	// Anything else without words in a private chat (a contact, a poll)
+	// arrives as empty text, so the engine asks politely for words; a
+	// sticker arrives as Media with empty text.
+	if media == nil {
+		var forOther bool
+		text, forOther = normalizeCommand(text, m.username)
+		if forOther && msg.Chat.Type != "private" {
+			return in, false
+		}
 	}
-	in.upd.Kind, in.upd.Text = bot.UpdateText, text
-	in.thread = msg.ThreadID
+	in.upd.Kind, in.upd.Text, in.upd.Media = bot.UpdateText, text, media
+	in.upd.Ref = strconv.FormatInt(msg.MessageID, 10)
+	in.upd.Thread = msg.topic()
+	in.upd.ReplyTo = msg.replyTo()
 	m.common(&in, msg.Chat, msg.From, msg.Date)
 	return in, true
 }
@@ -128,7 +137,7 @@ func (m mapper) callback(in inbound, cq *rawCallback) (inbound, bool) {
 	}
 	in.upd.Kind, in.upd.Data = bot.UpdateButton, cq.Data
 	in.upd.MessageRef = strconv.FormatInt(cq.Message.MessageID, 10)
-	in.thread = cq.Message.ThreadID
+	in.upd.Thread = cq.Message.topic()
 	m.common(&in, cq.Message.Chat, cq.From, 0)
 	return in, true
 }
@@ -153,6 +162,9 @@ func (m mapper) common(in *inbound, c rawChat, from *rawUser, date int64) {
 	in.upd.Chat = bot.NewChatKey(bot.Telegram, strconv.FormatInt(c.ID, 10))
 	if from != nil {
 		in.upd.LangHint = from.LanguageCode
+		if from.ID != 0 {
+			in.upd.From = strconv.FormatInt(from.ID, 10)
+		}
 	}
 	in.upd.Time = unixDate(date)
 }
@@ -168,6 +180,29 @@ func unixDate(date int64) time.Time {
 		return time.Time{}
 	}
 	return time.Unix(date, 0).UTC()
+}
+
+// topic returns the forum topic the message was posted in, "" for none.
+// Outside forums Telegram also sets message_thread_id on replies (the
+// reply thread's root); only is_topic_message marks a real topic.
+func (msg *rawMessage) topic() string {
+	if !msg.IsTopic || msg.ThreadID == 0 {
+		return ""
+	}
+	return strconv.FormatInt(msg.ThreadID, 10)
+}
+
+// replyTo returns the id of the message this one answers, "" for none. In
+// a forum topic every message that answers nothing else carries the
+// topic's creation message as reply_to_message: that is no reply.
+func (msg *rawMessage) replyTo() string {
+	r := msg.ReplyTo
+	switch {
+	case r == nil || r.MessageID == 0, r.TopicCreated != nil,
+		msg.IsTopic && r.MessageID == msg.ThreadID:
+		return ""
+	}
+	return strconv.FormatInt(r.MessageID, 10)
 }
 
 // normalizeCommand turns "/cmd@bot rest" into "/cmd rest" when bot is this

@@ -123,7 +123,7 @@ func TestPollCallbackAnsweredAndResolved(t *testing.T) {
 	f.poll(t)
 	waitFor(t, "both callbacks", func() bool { return f.rec.count() == 2 })
 	got := f.rec.updates()
-	want := bot.Update{Chat: "telegram:3", Kind: bot.UpdateButton, Data: long, DedupKey: "tg:" + strconv.Itoa(id), MessageRef: "1"}
+	want := bot.Update{Chat: "telegram:3", Kind: bot.UpdateButton, Data: long, DedupKey: "tg:" + strconv.Itoa(id), MessageRef: "1", From: "3"}
 	if got[0] != want {
 		t.Fatalf("got %+v\nwant %+v", got[0], want)
 	}

@@ -43,13 +43,20 @@ func (a *Adapter) Send(ctx context.Context, r bot.Reply) (bot.Receipt, error) {
 	if err != nil {
 		return bot.Receipt{}, err
 	}
-	parts := buildDoc(r).parts(maxText)
-	if len(parts) == 0 {
-		return bot.Receipt{}, &bot.SendError{Kind: bot.SendPermanent, Reason: "tg_empty_text"}
-	}
 	markup, err := a.keyboard(ctx, r.Buttons)
 	if err != nil {
 		return bot.Receipt{}, &bot.SendError{Kind: bot.SendRetry, Reason: "tg_meta", Err: err}
+	}
+	o := out{chat: chat, thread: thread, markup: markup, replyTo: r.ReplyTo}
+	switch {
+	case r.Copy != nil:
+		return a.sendCopy(ctx, r, o)
+	case r.Media != nil:
+		return a.sendMedia(ctx, r, o)
+	}
+	parts := buildDoc(r).parts(maxText)
+	if len(parts) == 0 {
+		return bot.Receipt{}, &bot.SendError{Kind: bot.SendPermanent, Reason: "tg_empty_text"}
 	}
 	var rc bot.Receipt
 	first := 0
@@ -63,12 +70,43 @@ func (a *Adapter) Send(ctx context.Context, r bot.Reply) (bot.Receipt, error) {
 			rc.Refs = append(rc.Refs, r.EditRef)
 		}
 	}
-	for i := first; i < len(parts); i++ {
-		p := messageParams(chat, parts[i], lastMarkup(markup, i == len(parts)-1))
-		p.AddNonZero64("message_thread_id", thread)
+	if first > 0 {
+		o.replyTo = "" // the edited message keeps its place
+	}
+	return a.sendTexts(ctx, rc, parts[first:], o)
+}
+
+// out is where a reply goes and what rides on it.
+type out struct {
+	chat, thread int64
+	markup       *inlineMarkup // on the last message only
+	replyTo      string        // on the first message only
+}
+
+// params returns the base parameters of one message: chat, topic and,
+// for the first message, the reply.
+func (o *out) params(last bool) tgbotapi.Params {
+	p := tgbotapi.Params{"chat_id": strconv.FormatInt(o.chat, 10)}
+	p.AddNonZero64("message_thread_id", o.thread)
+	if id, err := strconv.ParseInt(o.replyTo, 10, 64); err == nil && id > 0 {
+		// A deleted original must not fail the relay: send it unquoted.
+		_ = p.AddInterface("reply_parameters", map[string]any{"message_id": id, "allow_sending_without_reply": true})
+	}
+	o.replyTo = ""
+	if last {
+		_ = p.AddInterface("reply_markup", o.markup) // plain structs always marshal
+	}
+	return p
+}
+
+// sendTexts sends HTML parts as messages, appending their ids to rc.
+func (a *Adapter) sendTexts(ctx context.Context, rc bot.Receipt, parts []string, o out) (bot.Receipt, error) {
+	for i, part := range parts {
+		p := o.params(i == len(parts)-1)
+		p["text"], p["parse_mode"] = part, "HTML"
 		res, err := a.call(ctx, "sendMessage", p)
 		if err != nil {
-			return rc, a.sendError(chat, err)
+			return rc, a.sendError(o.chat, err)
 		}
 		if id := messageID(res); id != "" {
 			rc.Refs = append(rc.Refs, id)

@@ -106,13 +106,13 @@ func TestSendEditInPlace(t *testing.T) {
 func TestSendToTopic(t *testing.T) {
 	f := newFixture(t, telegramtest.Options{}, nil)
 	resp, err := httpPostForm(f.srv, "createForumTopic", url.Values{"chat_id": {"-1005"}, "name": {"Ticket 1"}})
-	if err != nil || !strings.Contains(resp, `"message_thread_id":100`) {
+	if err != nil || !strings.Contains(resp, `"message_thread_id":1,`) {
 		t.Fatalf("createForumTopic: %v %s", err, resp)
 	}
-	if err := errOf(f.a.Send(ctx, bot.Reply{Chat: "telegram:-1005", Thread: "100", Kind: bot.ReplyStaff, Text: "new ticket"})); err != nil {
+	if err := errOf(f.a.Send(ctx, bot.Reply{Chat: "telegram:-1005", Thread: "1", Kind: bot.ReplyStaff, Text: "new ticket"})); err != nil {
 		t.Fatal(err)
 	}
-	if s := f.srv.Sent(-1005); len(s) != 1 || s[0].ThreadID != 100 {
+	if s := f.srv.Sent(-1005); len(s) != 1 || s[0].ThreadID != 1 {
 		t.Fatalf("sent %+v", s)
 	}
 	err = errOf(f.a.Send(ctx, bot.Reply{Chat: "telegram:-1005", Thread: "555", Text: "x"}))

@@ -77,3 +77,13 @@ func chatID(chat bot.ChatKey) (int64, error) {
 	}
 	return id, nil
 }
+
+// DeleteTopic deletes a forum topic with all its messages (the bot needs
+// can_delete_messages). A topic that is already gone is not an error.
+func (a *Adapter) DeleteTopic(ctx context.Context, chat bot.ChatKey, thread string) error {
+	err := a.topic(ctx, "deleteForumTopic", chat, thread)
+	if te, ok := apiError(err); ok && containsFold(te.Message, "TOPIC_ID_INVALID") {
+		return nil
+	}
+	return err
+}

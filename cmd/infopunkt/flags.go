@@ -32,7 +32,7 @@ func (c command) flags() *flag.FlagSet {
 }
 
 var (
-	cmdRun = command{name: "run", synopsis: "", doc: "Run the bot: Telegram and/or Viber when their tokens are set, otherwise a chat in this terminal. Stops cleanly on SIGINT or SIGTERM."}
+	cmdRun    = command{name: "run", synopsis: "", doc: "Run the bot: Telegram and/or Viber when their tokens are set, otherwise a chat in this terminal. Stops cleanly on SIGINT or SIGTERM."}
 	cmdBackup = command{name: "backup", synopsis: "FILE", minArgs: 1, maxArgs: 1,
 		doc: "Write a compacted backup of the data file (INFOPUNKT_DATA) to FILE. When a running bot holds the file, the backup comes from its admin listener (INFOPUNKT_ADMIN_LISTEN, with INFOPUNKT_ADMIN_TOKEN) after checking that the bot serves this very file. Backups never hold the keys that open users' typed texts."}
 	cmdRestore = command{name: "restore", synopsis: "FILE", minArgs: 1, maxArgs: 1,

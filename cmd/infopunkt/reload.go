@@ -24,7 +24,7 @@ type contentWatcher struct {
 	every  time.Duration
 	// onReload, if set, learns whether each reload was taken (metrics).
 	onReload func(ok bool)
-	last   string // fingerprint of the files last loaded (good or bad)
+	last     string // fingerprint of the files last loaded (good or bad)
 }
 
 // run polls until ctx is done. Polling is portable and cheap for a few

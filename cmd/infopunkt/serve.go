@@ -35,11 +35,11 @@ type service struct {
 	// admin is the admin listener's (INFOPUNKT_ADMIN_LISTEN), admin.go.
 	admin      *http.ServeMux
 	readiness  *readiness
-	readyExtra []readyCheck   // more /readyz checks other parts add
+	readyExtra []readyCheck  // more /readyz checks other parts add
 	backupSlot chan struct{} // one /backup at a time
 	metrics    *metrics
-	bg      sync.WaitGroup
-	errc    chan error // fatal errors from background loops (a 409 poll conflict)
+	bg         sync.WaitGroup
+	errc       chan error // fatal errors from background loops (a 409 poll conflict)
 	// afterListen runs once the HTTP server accepts connections (Viber
 	// verifies its webhook by calling it during set_webhook).
 	afterListen []func(ctx context.Context)

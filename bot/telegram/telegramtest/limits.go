@@ -12,7 +12,7 @@ type Window struct {
 }
 
 // Limits are the send limits the server enforces on send-like calls
-// (sendMessage, editMessageText, sendPhoto, sendDocument). A nil slice takes
+// (sendMessage, editMessageText, copyMessage, media sends). A nil slice takes
 // its default; an empty non-nil slice disables that scope.
 type Limits struct {
 	// Disabled turns all limits off.

@@ -20,30 +20,63 @@ type SentMessage struct {
 	MessageID int
 	ChatID    int64
 	ThreadID  int
-	Method    string // sendMessage, sendPhoto or sendDocument
-	Text      string // as sent (HTML source when ParseMode is HTML)
+	// Method is sendMessage, sendPhoto, sendDocument, sendVoice,
+	// sendVideo, sendSticker, sendLocation or copyMessage.
+	Method    string
+	Text      string // as sent (HTML source when ParseMode is HTML); a media message's caption
 	Plain     string // the visible text after parsing
 	ParseMode string
 	Keyboard  [][]InlineButton // nil when the message has none
 	Edits     int
 	Time      time.Time
+	// ReplyTo is the message this one replies to (reply_parameters or
+	// reply_to_message_id), 0 for none.
+	ReplyTo int
+	// CopyOf is the message copyMessage copied.
+	CopyOf *MessageRef
+	// Media is what a media message (or a copy of one) carries.
+	Media *SentMedia
+	// Deleted is set by deleteMessage and deleteForumTopic.
+	Deleted bool
+}
+
+// MessageRef names a message in a chat.
+type MessageRef struct {
+	Chat int64
+	ID   int
+}
+
+// SentMedia is the media of a SentMessage.
+type SentMedia struct {
+	Kind MediaKind
+	// FileID is the file the message carries (a new one when sent by URL
+	// or upload).
+	FileID string
+	// URL is set when the bot sent the media by URL; Uploaded when it
+	// uploaded the file in the request.
+	URL      string
+	Uploaded bool
+	Name     string
+	MIME     string
+	Lat, Lon float64
 }
 
 type chatState struct {
 	nextMessageID int
 	userMessages  map[int]bool
 	sent          []*SentMessage
+	msgs          map[int]*storedMsg // every message by id
 	blocked       bool
-	topics        map[int]bool // thread id → open
-	nextThreadID  int
-	retryUntil    time.Time // announced by the last 429
+	topics        map[int]*topicState // thread id → topic
+	group         *groupState         // nil: not registered
+	retryUntil    time.Time           // announced by the last 429
 }
 
 // chat returns the state of id, creating it. Call with s.mu held.
 func (s *Server) chat(id int64) *chatState {
 	c := s.chats[id]
 	if c == nil {
-		c = &chatState{nextMessageID: 1, userMessages: map[int]bool{}, topics: map[int]bool{}, nextThreadID: 100}
+		c = &chatState{nextMessageID: 1, userMessages: map[int]bool{}, msgs: map[int]*storedMsg{}, topics: map[int]*topicState{}}
 		s.chats[id] = c
 	}
 	return c
@@ -201,11 +234,8 @@ func parseButton(raw map[string]json.RawMessage) (InlineButton, *apiError) {
 // s.mu held.
 func (s *Server) admit(chat int64) *apiError {
 	c := s.chat(chat)
-	if c.blocked {
-		if chat < 0 {
-			return &apiError{code: 403, desc: "Forbidden: bot was kicked from the supergroup chat"}
-		}
-		return &apiError{code: 403, desc: "Forbidden: bot was blocked by the user"}
+	if e := s.blockedErr(chat); e != nil {
+		return e
 	}
 	now := s.opts.Now()
 	if retry, ok := s.lim.admit(now, chat); !ok {
@@ -214,6 +244,21 @@ func (s *Server) admit(chat int64) *apiError {
 		return tooMany(retry)
 	}
 	return nil
+}
+
+// blockedErr is the 403 for a chat that blocked or removed the bot. Call
+// with s.mu held.
+func (s *Server) blockedErr(chat int64) *apiError {
+	if !s.chat(chat).blocked {
+		return nil
+	}
+	switch {
+	case chat > 0:
+		return &apiError{code: 403, desc: "Forbidden: bot was blocked by the user"}
+	case s.groupOf(chat).Basic:
+		return &apiError{code: 403, desc: "Forbidden: bot was kicked from the group chat"}
+	}
+	return &apiError{code: 403, desc: "Forbidden: bot was kicked from the supergroup chat"}
 }
 
 func tooMany(retry int) *apiError {
@@ -243,7 +288,8 @@ func (s *Server) checkRetryAfter(method string, p params) *apiError {
 
 func sendLike(method string) bool {
 	switch strings.ToLower(method) {
-	case "sendmessage", "editmessagetext", "sendphoto", "senddocument":
+	case "sendmessage", "editmessagetext", "editmessagecaption", "editmessagereplymarkup",
+		"sendphoto", "senddocument", "sendvoice", "sendvideo", "sendsticker", "sendlocation", "copymessage":
 		return true
 	}
 	return false
@@ -256,51 +302,96 @@ func (s *Server) sendMessage(_ *http.Request, p params) (any, *apiError) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if e := s.checkThread(m.chat, m.thread); e != nil {
+	sm := &SentMessage{ChatID: m.chat, ThreadID: m.thread, Method: "sendMessage",
+		Text: m.text, Plain: m.plain, ParseMode: m.parseMode, Keyboard: m.keyboard}
+	st, e := s.store(p, sm)
+	if e != nil {
 		return nil, e
 	}
-	if e := s.admit(m.chat); e != nil {
-		return nil, e
-	}
-	c := s.chat(m.chat)
-	sm := &SentMessage{
-		MessageID: c.newMessageID(true), ChatID: m.chat, ThreadID: m.thread, Method: "sendMessage",
-		Text: m.text, Plain: m.plain, ParseMode: m.parseMode, Keyboard: m.keyboard, Time: s.opts.Now(),
-	}
-	c.sent = append(c.sent, sm)
-	return s.messageObject(sm), nil
+	st.text = m.plain
+	return s.msgJSON(m.chat, st, false), nil
 }
 
+// store checks the topic, the reply target and the limits of a send to
+// sm.ChatID and keeps sm as a new message of the bot. Call with s.mu held.
+func (s *Server) store(p params, sm *SentMessage) (*storedMsg, *apiError) {
+	if e := s.checkThread(sm.ChatID, sm.ThreadID); e != nil {
+		return nil, e
+	}
+	reply, e := s.replyTarget(sm.ChatID, p)
+	if e != nil {
+		return nil, e
+	}
+	if e := s.admit(sm.ChatID); e != nil {
+		return nil, e
+	}
+	c := s.chat(sm.ChatID)
+	sm.MessageID, sm.Time, sm.ReplyTo = c.newMessageID(true), s.opts.Now(), reply
+	c.sent = append(c.sent, sm)
+	st := &storedMsg{id: sm.MessageID, fromBot: true, date: sm.Time, replyTo: reply, sent: sm}
+	if sm.ThreadID != 0 {
+		st.thread, st.topicMsg = sm.ThreadID, s.isForum(sm.ChatID)
+		if st.topicMsg && st.replyTo == 0 {
+			st.replyTo = sm.ThreadID
+		}
+	}
+	c.msgs[st.id] = st
+	return st, nil
+}
+
+// replyTarget reads reply_parameters (or the older reply_to_message_id and
+// allow_sending_without_reply) and checks the message exists. Call with
+// s.mu held.
+func (s *Server) replyTarget(chat int64, p params) (int, *apiError) {
+	var rp struct {
+		MessageID    int   `json:"message_id"`
+		ChatID       int64 `json:"chat_id"`
+		AllowMissing bool  `json:"allow_sending_without_reply"`
+	}
+	if raw := p["reply_parameters"]; raw != "" {
+		if err := json.Unmarshal([]byte(raw), &rp); err != nil {
+			return 0, badRequest("can't parse reply parameters JSON object")
+		}
+		if rp.ChatID != 0 && rp.ChatID != chat {
+			return 0, badRequest("replies to other chats are not supported by telegramtest")
+		}
+	} else {
+		rp.MessageID, _ = strconv.Atoi(p["reply_to_message_id"])
+		rp.AllowMissing = p["allow_sending_without_reply"] == "true"
+	}
+	if rp.MessageID == 0 {
+		return 0, nil
+	}
+	if m := s.chat(chat).msgs[rp.MessageID]; m == nil || m.deleted || m.service {
+		if rp.AllowMissing {
+			return 0, nil
+		}
+		return 0, badRequest("message to be replied not found")
+	}
+	return rp.MessageID, nil
+}
+
+// checkThread checks that a send may go to thread in chat. Call with s.mu
+// held.
 func (s *Server) checkThread(chat int64, thread int) *apiError {
 	if thread == 0 || chat > 0 {
 		return nil
 	}
-	open, ok := s.chat(chat).topics[thread]
+	if !s.isForum(chat) {
+		// A reply thread: Telegram wants its root message to exist.
+		if m := s.chat(chat).msgs[thread]; m == nil || m.deleted {
+			return badRequest("message thread not found")
+		}
+		return nil
+	}
+	t := s.chat(chat).topics[thread]
 	switch {
-	case !ok:
+	case t == nil || t.Deleted:
 		return badRequest("message thread not found")
-	case !open:
+	case !t.Open:
 		return badRequest("TOPIC_CLOSED")
 	}
 	return nil
-}
-
-func (s *Server) messageObject(m *SentMessage) map[string]any {
-	o := map[string]any{
-		"message_id": m.MessageID,
-		"from":       map[string]any{"id": s.opts.BotID, "is_bot": true, "first_name": "Infopunkt Test", "username": s.opts.BotUsername},
-		"chat":       chatObject(m.ChatID),
-		"date":       m.Time.Unix(),
-		"text":       m.Plain,
-	}
-	if m.ThreadID != 0 {
-		o["message_thread_id"] = m.ThreadID
-		o["is_topic_message"] = true
-	}
-	if m.Keyboard != nil {
-		o["reply_markup"] = map[string]any{"inline_keyboard": m.Keyboard}
-	}
-	return o
 }
 
 func (s *Server) editMessageText(_ *http.Request, p params) (any, *apiError) {
@@ -327,7 +418,7 @@ func (s *Server) editMessageText(_ *http.Request, p params) (any, *apiError) {
 			sm = x
 		}
 	}
-	if sm == nil || sm.Method != "sendMessage" {
+	if sm == nil || sm.Deleted || sm.Method != "sendMessage" {
 		return nil, badRequest("message to edit not found")
 	}
 	if sm.Plain == m.plain && sm.Text == m.text && keyboardJSON(sm.Keyboard) == keyboardJSON(m.keyboard) {
@@ -338,38 +429,12 @@ func (s *Server) editMessageText(_ *http.Request, p params) (any, *apiError) {
 	}
 	sm.Text, sm.Plain, sm.ParseMode, sm.Keyboard = m.text, m.plain, m.parseMode, m.keyboard
 	sm.Edits++
-	return s.messageObject(sm), nil
+	st := c.msgs[sm.MessageID]
+	st.text = m.plain
+	return s.msgJSON(m.chat, st, false), nil
 }
 
 func keyboardJSON(k [][]InlineButton) string {
 	b, _ := json.Marshal(k)
 	return string(b)
-}
-
-func (s *Server) sendMedia(r *http.Request, p params) (any, *apiError) {
-	chat, e := chatID(p)
-	if e != nil {
-		return nil, e
-	}
-	kb, e := parseKeyboard(p["reply_markup"])
-	if e != nil {
-		return nil, e
-	}
-	thread, _ := strconv.Atoi(p["message_thread_id"])
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if e := s.admit(chat); e != nil {
-		return nil, e
-	}
-	c := s.chat(chat)
-	method := "sendPhoto"
-	if strings.HasSuffix(strings.ToLower(r.URL.Path), "senddocument") {
-		method = "sendDocument"
-	}
-	sm := &SentMessage{
-		MessageID: c.newMessageID(true), ChatID: chat, ThreadID: thread, Method: method,
-		Text: p["caption"], Plain: p["caption"], ParseMode: p["parse_mode"], Keyboard: kb, Time: s.opts.Now(),
-	}
-	c.sent = append(c.sent, sm)
-	return s.messageObject(sm), nil
 }

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"regexp"
-	"strconv"
 )
 
 // BotCommand is one entry of a command menu.
@@ -76,68 +75,4 @@ func (s *Server) getMyCommands(_ *http.Request, p params) (any, *apiError) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]BotCommand{}, s.commands[p["language_code"]]...), nil
-}
-
-func (s *Server) createForumTopic(_ *http.Request, p params) (any, *apiError) {
-	chat, e := chatID(p)
-	if e != nil {
-		return nil, e
-	}
-	name := p["name"]
-	if n := utf16Len(name); n < 1 || n > 128 {
-		return nil, badRequest("TOPIC_NAME_INVALID")
-	}
-	if chat > 0 {
-		return nil, badRequest("the chat is not a forum")
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	c := s.chat(chat)
-	id := c.nextThreadID
-	c.nextThreadID++
-	c.topics[id] = true
-	return map[string]any{"message_thread_id": id, "name": name, "icon_color": 7322096}, nil
-}
-
-func (s *Server) closeForumTopic(_ *http.Request, p params) (any, *apiError) {
-	return s.setTopic(p, false)
-}
-
-func (s *Server) reopenForumTopic(_ *http.Request, p params) (any, *apiError) {
-	return s.setTopic(p, true)
-}
-
-func (s *Server) setTopic(p params, open bool) (any, *apiError) {
-	chat, e := chatID(p)
-	if e != nil {
-		return nil, e
-	}
-	thread, _ := strconv.Atoi(p["message_thread_id"])
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	c := s.chat(chat)
-	was, ok := c.topics[thread]
-	switch {
-	case !ok:
-		return nil, badRequest("TOPIC_ID_INVALID")
-	case was == open:
-		return nil, badRequest("TOPIC_NOT_MODIFIED")
-	}
-	c.topics[thread] = open
-	return true, nil
-}
-
-// TopicOpen reports whether forum topic thread exists in chat and is open.
-func (s *Server) TopicOpen(chat int64, thread int) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.chat(chat).topics[thread]
-}
-
-func (s *Server) getChat(_ *http.Request, p params) (any, *apiError) {
-	chat, e := chatID(p)
-	if e != nil {
-		return nil, e
-	}
-	return chatObject(chat), nil
 }

@@ -70,12 +70,16 @@ type Server struct {
 	webhook      *webhookState
 	deliveries   []Delivery
 	chats        map[int64]*chatState
+	users        map[int64]*userProfile
+	files        map[string]*fileState
+	nextFile     int
 	callbacks    map[string]bool // query id → answered
 	commands     map[string][]BotCommand
 	lim          limiter
 	faults       faultState
 	violations   int
 	earlyRetries int
+	observers    []func(Event) // see Observe (observe.go)
 }
 
 type pending struct {
@@ -124,6 +128,8 @@ func New(t testing.TB, opts Options) *Server {
 		signal:       make(chan struct{}),
 		nextUpdateID: 1000,
 		chats:        map[int64]*chatState{},
+		users:        map[int64]*userProfile{},
+		files:        map[string]*fileState{},
 		callbacks:    map[string]bool{},
 		commands:     map[string][]BotCommand{},
 		lim:          newLimiter(opts.Limits),
@@ -255,13 +261,26 @@ var handlers = map[string]handler{
 	"getmycommands":       (*Server).getMyCommands,
 	"sendphoto":           (*Server).sendMedia,
 	"senddocument":        (*Server).sendMedia,
+	"sendvoice":           (*Server).sendMedia,
+	"sendvideo":           (*Server).sendMedia,
+	"sendsticker":         (*Server).sendMedia,
+	"sendlocation":        (*Server).sendLocation,
+	"copymessage":         (*Server).copyMessage,
+	"deletemessage":       (*Server).deleteMessage,
+	"getfile":             (*Server).getFile,
 	"createforumtopic":    (*Server).createForumTopic,
 	"closeforumtopic":     (*Server).closeForumTopic,
 	"reopenforumtopic":    (*Server).reopenForumTopic,
+	"deleteforumtopic":    (*Server).deleteForumTopic,
 	"getchat":             (*Server).getChat,
+	"getchatmember":       (*Server).getChatMember,
 }
 
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	if rest, ok := strings.CutPrefix(r.URL.Path, "/file/bot"); ok {
+		s.serveFile(w, r, rest)
+		return
+	}
 	rest, ok := strings.CutPrefix(r.URL.Path, "/bot")
 	token, method, ok2 := strings.Cut(rest, "/")
 	if !ok || !ok2 {
@@ -313,6 +332,7 @@ func (s *Server) finish(idx int, w http.ResponseWriter, result any, e *apiError)
 		s.calls[idx].Status = http.StatusOK
 	}
 	s.mu.Unlock()
+	s.observed(idx, result)
 	if e != nil {
 		writeError(w, e)
 		return

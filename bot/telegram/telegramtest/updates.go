@@ -12,55 +12,47 @@ import (
 )
 
 // PushMessage queues a text message from userID in chatID (a negative chat
-// id is a supergroup) and returns its update_id.
+// id is a supergroup) and returns its update_id. Push does the same with
+// every option.
 func (s *Server) PushMessage(chatID, userID int64, text, langCode string) int {
-	return s.pushMessage(chatID, userID, text, langCode, nil)
+	id, _ := s.Push(Inbound{Chat: chatID, From: userID, Text: text, Lang: langCode})
+	return id
 }
 
 // PushCommand is PushMessage with a bot_command entity over the first word,
 // as Telegram clients send commands ("/start payload", "/help@bot").
 func (s *Server) PushCommand(chatID, userID int64, text, langCode string) int {
-	cmd, _, _ := strings.Cut(text, " ")
-	ent := []map[string]any{{"type": "bot_command", "offset": 0, "length": utf16Len(cmd)}}
-	return s.pushMessage(chatID, userID, text, langCode, ent)
-}
-
-func (s *Server) pushMessage(chatID, userID int64, text, lang string, ent []map[string]any) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	msg := map[string]any{
-		"message_id": s.chat(chatID).newMessageID(false),
-		"from":       user(userID, lang),
-		"chat":       chatObject(chatID),
-		"date":       s.opts.Now().Unix(),
-		"text":       text,
-	}
-	if ent != nil {
-		msg["entities"] = ent
-	}
-	return s.push("message", map[string]any{"message": msg})
+	id, _ := s.Push(Inbound{Chat: chatID, From: userID, Text: text, Lang: langCode, Command: true})
+	return id
 }
 
 // PushCallback queues a press of a button with data under the bot's message
-// messageID in chatID. The callback query id is "cq<update_id>".
+// messageID in chatID. The callback query id is "cq<update_id>". The
+// message is shown as the fake holds it (with its topic), or as a stub.
 func (s *Server) PushCallback(chatID, userID int64, messageID int, data string) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	id := s.nextUpdateID
 	qid := "cq" + strconv.Itoa(id)
 	s.callbacks[qid] = false
-	return s.push("callback_query", map[string]any{"callback_query": map[string]any{
-		"id":            qid,
-		"from":          user(userID, ""),
-		"chat_instance": strconv.FormatInt(chatID*7, 10),
-		"data":          data,
-		"message": map[string]any{
+	var msg map[string]any
+	if m := s.chat(chatID).msgs[messageID]; m != nil && !m.deleted {
+		msg = s.msgJSON(chatID, m, false)
+	} else {
+		msg = map[string]any{
 			"message_id": messageID,
-			"from":       map[string]any{"id": s.opts.BotID, "is_bot": true, "first_name": "Infopunkt Test", "username": s.opts.BotUsername},
-			"chat":       chatObject(chatID),
+			"from":       s.botUser(),
+			"chat":       s.chatObj(chatID),
 			"date":       s.opts.Now().Unix(),
 			"text":       "menu",
-		},
+		}
+	}
+	return s.push("callback_query", map[string]any{"callback_query": map[string]any{
+		"id":            qid,
+		"from":          s.userObj(userID),
+		"chat_instance": strconv.FormatInt(chatID*7, 10),
+		"data":          data,
+		"message":       msg,
 	}})
 }
 
@@ -75,9 +67,9 @@ func (s *Server) PushMyChatMember(chatID int64, blocked bool) int {
 		oldStatus, newStatus = newStatus, oldStatus
 	}
 	s.chat(chatID).blocked = blocked
-	me := map[string]any{"id": s.opts.BotID, "is_bot": true, "first_name": "Infopunkt Test", "username": s.opts.BotUsername}
+	me := s.botUser()
 	return s.push("my_chat_member", map[string]any{"my_chat_member": map[string]any{
-		"chat":            chatObject(chatID),
+		"chat":            s.chatObj(chatID),
 		"from":            user(chatID, ""),
 		"date":            s.opts.Now().Unix(),
 		"old_chat_member": map[string]any{"status": oldStatus, "user": me},
@@ -126,13 +118,6 @@ func user(id int64, lang string) map[string]any {
 		u["language_code"] = lang
 	}
 	return u
-}
-
-func chatObject(id int64) map[string]any {
-	if id < 0 {
-		return map[string]any{"id": id, "type": "supergroup", "title": "Group", "is_forum": true}
-	}
-	return map[string]any{"id": id, "type": "private", "first_name": "User" + strconv.FormatInt(id, 10)}
 }
 
 // ready drops confirmed and filtered updates and returns those to deliver.

@@ -1,0 +1,92 @@
+package telegram
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"github.com/infopunkt/infopunkt/bot"
+)
+
+// IsForum reports whether chat is a supergroup with topics enabled
+// (getChat is_forum), which decides how the desk lays out tickets.
+// Errors: API and transport errors, wrapped.
+func (a *Adapter) IsForum(ctx context.Context, chat bot.ChatKey) (bool, error) {
+	id, err := chatID(chat)
+	if err != nil {
+		return false, err
+	}
+	res, err := a.call(ctx, "getChat", tgbotapi.Params{"chat_id": strconv.FormatInt(id, 10)})
+	if err != nil {
+		return false, fmt.Errorf("telegram getChat: %w", err)
+	}
+	var c struct {
+		IsForum bool `json:"is_forum"`
+	}
+	if err := json.Unmarshal(res, &c); err != nil {
+		return false, fmt.Errorf("telegram getChat: unexpected result: %w", err)
+	}
+	return c.IsForum, nil
+}
+
+// IsMember reports whether the Telegram user userID (decimal) belongs to
+// chat: a creator, administrator or member, or a restricted user who is
+// still a member. Left and banned users are not. Errors: a malformed user
+// id, API and transport errors, wrapped ("user not found" included: a
+// caller must not treat an error as membership).
+func (a *Adapter) IsMember(ctx context.Context, chat bot.ChatKey, userID string) (bool, error) {
+	id, err := chatID(chat)
+	if err != nil {
+		return false, err
+	}
+	uid, err := strconv.ParseInt(userID, 10, 64)
+	if err != nil || uid <= 0 {
+		return false, fmt.Errorf("telegram getChatMember: bad user id")
+	}
+	res, err := a.call(ctx, "getChatMember", tgbotapi.Params{
+		"chat_id": strconv.FormatInt(id, 10), "user_id": strconv.FormatInt(uid, 10)})
+	if err != nil {
+		return false, fmt.Errorf("telegram getChatMember: %w", err)
+	}
+	var m struct {
+		Status   string `json:"status"`
+		IsMember bool   `json:"is_member"`
+	}
+	if err := json.Unmarshal(res, &m); err != nil {
+		return false, fmt.Errorf("telegram getChatMember: unexpected result: %w", err)
+	}
+	switch m.Status {
+	case "creator", "administrator", "member":
+		return true, nil
+	case "restricted":
+		return m.IsMember, nil
+	}
+	return false, nil
+}
+
+// DeleteMessage deletes message ref from chat, for erasure. Telegram
+// allows it within 48 hours, and for other people's messages in groups
+// only with can_delete_messages; such refusals are errors. A message that
+// is already gone is not an error.
+func (a *Adapter) DeleteMessage(ctx context.Context, chat bot.ChatKey, ref string) error {
+	id, err := chatID(chat)
+	if err != nil {
+		return err
+	}
+	msg, err := strconv.ParseInt(ref, 10, 64)
+	if err != nil || msg <= 0 {
+		return fmt.Errorf("telegram deleteMessage: bad message id %q", ref)
+	}
+	_, err = a.call(ctx, "deleteMessage", tgbotapi.Params{
+		"chat_id": strconv.FormatInt(id, 10), "message_id": strconv.FormatInt(msg, 10)})
+	if te, ok := apiError(err); ok && containsFold(te.Message, "message to delete not found") {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("telegram deleteMessage: %w", err)
+	}
+	return nil
+}

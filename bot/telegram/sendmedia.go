@@ -1,0 +1,90 @@
+package telegram
+
+import (
+	"context"
+	"strconv"
+
+	"github.com/infopunkt/infopunkt/bot"
+)
+
+// maxCaption is Telegram's limit on a caption after entity parsing, in
+// UTF-16 code units.
+const maxCaption = 1024
+
+// mediaMethod is the Bot API method and file parameter for each kind.
+var mediaMethod = map[bot.MediaKind]struct{ method, param string }{
+	bot.MediaPhoto:    {"sendPhoto", "photo"},
+	bot.MediaDocument: {"sendDocument", "document"},
+	bot.MediaVoice:    {"sendVoice", "voice"},
+	bot.MediaVideo:    {"sendVideo", "video"},
+	bot.MediaSticker:  {"sendSticker", "sticker"},
+}
+
+// sendCopy copies r.Copy with copyMessage: no "forwarded from" header, so
+// a consultant's name or a user's account is not shown. Text, if set,
+// replaces the caption of a media message (Telegram ignores it for text
+// messages); Title, Links and Media are not used.
+func (a *Adapter) sendCopy(ctx context.Context, r bot.Reply, o out) (bot.Receipt, error) {
+	from, err := chatID(r.Copy.Chat)
+	msg, perr := strconv.ParseInt(r.Copy.Ref, 10, 64)
+	if err != nil || perr != nil || msg <= 0 {
+		return bot.Receipt{}, &bot.SendError{Kind: bot.SendPermanent, Reason: "tg_copy_foreign"}
+	}
+	p := o.params(true)
+	p["from_chat_id"], p["message_id"] = strconv.FormatInt(from, 10), strconv.FormatInt(msg, 10)
+	if caption := (buildDoc(bot.Reply{Text: r.Text}).parts(maxCaption)); len(caption) == 1 {
+		p["caption"], p["parse_mode"] = caption[0], "HTML"
+	}
+	res, err := a.call(ctx, "copyMessage", p)
+	if err != nil {
+		return bot.Receipt{}, a.sendError(o.chat, err)
+	}
+	var rc bot.Receipt
+	if id := messageID(res); id != "" {
+		rc.Refs = append(rc.Refs, id)
+	}
+	return rc, nil
+}
+
+// sendMedia sends r.Media by its Telegram FileID, or else by URL, with the
+// reply's text as the caption when it fits; a longer text (and any text
+// with a location or sticker, which take none) follows as messages.
+// Buttons go under the last message.
+func (a *Adapter) sendMedia(ctx context.Context, r bot.Reply, o out) (bot.Receipt, error) {
+	m := r.Media
+	texts := buildDoc(r).parts(maxText)
+	var caption string
+	if m.Kind != bot.MediaLocation && m.Kind != bot.MediaSticker {
+		if c := buildDoc(r).parts(maxCaption); len(c) == 1 {
+			caption, texts = c[0], nil
+		}
+	}
+	p := o.params(len(texts) == 0)
+	method := "sendLocation"
+	if m.Kind == bot.MediaLocation {
+		p["latitude"] = strconv.FormatFloat(m.Lat, 'f', -1, 64)
+		p["longitude"] = strconv.FormatFloat(m.Lon, 'f', -1, 64)
+	} else {
+		mm, ok := mediaMethod[m.Kind]
+		ref := m.FileID
+		if ref == "" {
+			ref = m.URL
+		}
+		if !ok || ref == "" {
+			return bot.Receipt{}, &bot.SendError{Kind: bot.SendPermanent, Reason: "tg_bad_media"}
+		}
+		method, p[mm.param] = mm.method, ref
+		if caption != "" {
+			p["caption"], p["parse_mode"] = caption, "HTML"
+		}
+	}
+	res, err := a.call(ctx, method, p)
+	if err != nil {
+		return bot.Receipt{}, a.sendError(o.chat, err)
+	}
+	var rc bot.Receipt
+	if id := messageID(res); id != "" {
+		rc.Refs = append(rc.Refs, id)
+	}
+	return a.sendTexts(ctx, rc, texts, o)
+}
