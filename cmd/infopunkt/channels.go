@@ -50,9 +50,12 @@ func (s *service) startTelegram(ctx context.Context) error {
 			next: http.DefaultTransport, method: "/getUpdates",
 			mark: func() { s.readiness.ok(bot.Telegram, time.Now()) },
 		}},
-	}, s.db, deskFilter{next: s.proc, desk: bot.NewChatKey(bot.Telegram, s.cfg.DeskChatID)})
+	}, s.db, deskRouter{next: s.proc, desk: s.desk.HandleStaff, staff: s.desk.Desk.Staff})
 	if err != nil {
 		return fmt.Errorf("telegram: %w", err)
+	}
+	if err := s.connectDesk(ctx, tg); err != nil {
+		return err
 	}
 	s.senders[bot.Telegram] = tg
 	s.onShutdown = append(s.onShutdown, func() { tg.Close() })
@@ -134,22 +137,6 @@ func (s *service) startViber() error {
 		})
 	})
 	return nil
-}
-
-// deskFilter keeps the consultants' group out of the migrant-facing engine:
-// staff messages would otherwise get privacy notices and menus. The desk
-// (hand-off) will take these updates; until then they are acknowledged and
-// dropped.
-type deskFilter struct {
-	next telegram.Handler
-	desk bot.ChatKey
-}
-
-func (f deskFilter) Handle(ctx context.Context, u bot.Update) error {
-	if u.Chat == f.desk {
-		return nil
-	}
-	return f.next.Handle(ctx, u)
 }
 
 // resumeChat lifts a chat's outbox pause when its platform says the reason

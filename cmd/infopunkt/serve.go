@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/infopunkt/infopunkt/bot"
+	"github.com/infopunkt/infopunkt/bot/desk"
 	"github.com/infopunkt/infopunkt/bot/local"
 	"github.com/infopunkt/infopunkt/bot/outbox"
 	"github.com/infopunkt/infopunkt/bot/store"
@@ -28,6 +29,7 @@ type service struct {
 	engine  *bot.Engine
 	proc    *bot.Processor
 	worker  *outbox.Worker
+	desk    *desk.Service
 	senders map[bot.Channel]bot.Sender
 	// mux is the public listener's (INFOPUNKT_LISTEN): webhooks, /healthz
 	// and whatever other parts mount with s.mux.Handle before serve.
@@ -148,6 +150,7 @@ func newService(cfg Config, logger *slog.Logger, red *redactor) (*service, error
 		readiness: newReadiness(), backupSlot: make(chan struct{}, 1), metrics: m, errc: make(chan error, 4)}
 	m.reg.MustRegister(scrapeCollector{s})
 	s.proc = &bot.Processor{Engine: s.engine, Store: db, Observe: m.observe}
+	s.setupDesk()
 	s.routes()
 	return s, nil
 }
@@ -162,11 +165,12 @@ func (s *service) serve(ctx context.Context, cancel context.CancelFunc, fg func(
 	}
 	s.worker = outbox.New(s.db, s.metrics.meteredSenders(s.senders), outbox.Options{Logger: s.logger, Limits: s.limits(),
 		OnSent: func(it bot.OutboxItem, _ bot.Receipt) { s.metrics.onSent(it) }})
-	s.proc.Notify = s.worker.Notify
+	s.proc.Notify = s.notifyAll
 	if err := s.worker.Start(ctx); err != nil {
 		ln.Close()
 		return fmt.Errorf("start outbox: %w", err)
 	}
+	s.startDesk(ctx)
 	srv := &http.Server{Handler: s.mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
 		WriteTimeout: 2 * time.Minute, IdleTimeout: 2 * time.Minute}
 	s.goBG(func() {
