@@ -60,16 +60,13 @@ func (t *turn) mainMenu() {
 	for _, tp := range t.c.Topics {
 		rows = append(rows, []Button{t.nodeButton(tp.Root)})
 	}
-<<<<<<< HEAD
-	rows = append(rows, []Button{t.eventsButton()}, []Button{t.consultantButton()}, []Button{{Label: "🌐 " + langNames[st.Lang], Data: dataLangPicker}})
-=======
+	rows = append(rows, []Button{t.eventsButton()})
 	if st.Desk {
 		rows = append(rows, []Button{t.leaveButton()})
 	} else {
 		rows = append(rows, []Button{t.consultantButton()})
 	}
 	rows = append(rows, []Button{{Label: "🌐 " + langNames[st.Lang], Data: dataLangPicker}})
->>>>>>> main
 	t.reply(Reply{Text: t.msg("main_menu"), Buttons: rows, EditRef: t.editRef()})
 }
 

@@ -66,26 +66,7 @@ func (db *DB) Scan(ctx context.Context, after uint64, limit int) ([]bot.OutboxIt
 // its Key may be enqueued again afterwards, and records rc's refs under the
 // item's Reply.Track. Concurrent calls share one commit (see Mark).
 func (db *DB) Done(ctx context.Context, seq uint64, rc bot.Receipt) error {
-<<<<<<< HEAD
-	err := db.update(ctx, func(tx *bbolt.Tx) error {
-		it, found, err := removeItem(tx, seq)
-		if err != nil || !found {
-			return err
-		}
-		if it.Reply.Kind == bot.ReplyReminder {
-			if err := incrStat(tx, db.now(), "reminders/sent", 1); err != nil {
-				return err
-			}
-		}
-		if it.Reply.Track == "" {
-			return nil
-		}
-		return putRefs(tx, it.Reply.Chat, rc.Refs, it.Reply.Track)
-	})
-	if err != nil {
-=======
 	if err := db.Mark(ctx, []bot.Mark{{Kind: bot.MarkDone, Seq: seq, Receipt: rc}}); err != nil {
->>>>>>> main
 		return fmt.Errorf("outbox done %d: %w", seq, err)
 	}
 	return nil
