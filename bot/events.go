@@ -11,11 +11,11 @@ import (
 // Button payloads of the events screens.
 const (
 	dataEvents        = "ev"  // the /events list
-	dataMyReminders   = "mr"  // the "My reminders" list
-	prefixRemind      = "r:"  // + event id: remind me of this event
-	prefixRemindOff   = "ro:" // + event id: stop reminding of it (from the list)
-	prefixStopRemind  = "rx:" // + event id: "stop these reminders" under a reminder
-	prefixDropTarget  = "rd:" // + subscription target: remove it from My reminders
+	dataMyReminders   = "em"  // the "My reminders" list
+	prefixRemind      = "er:" // + event id: remind me of this event
+	prefixRemindOff   = "eo:" // + event id: stop reminding of it (from the list)
+	prefixStopRemind  = "ex:" // + event id: "stop these reminders" under a reminder
+	prefixDropTarget  = "ed:" // + subscription target: remove it from My reminders
 	deepLinkEvent     = "event_"
 	eventsWindow      = 28 * 24 * time.Hour // what /events lists: the next 4 weeks
 	maxListed         = 8                   // occurrences in the list
