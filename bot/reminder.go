@@ -59,6 +59,9 @@ type FanOut struct {
 	// store's transaction and must not block. The store sets Chat, Kind
 	// (ReplyReminder) and Key (ReminderKey).
 	Build func(chat ChatKey, st State) Reply
+	// Skip, if set, leaves a chat out (counted as Inactive): Viber chats
+	// when reminders on Viber are off (no INFOPUNKT_VIBER_REMINDER_CAP).
+	Skip func(chat ChatKey) bool
 }
 
 // FanOutResult reports one FanOut call.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -35,6 +36,9 @@ type Options struct {
 	Now func() time.Time
 	// CalendarURL returns the .ics link of an occurrence; nil for none.
 	CalendarURL func(event string, start time.Time) string
+	// Off lists channels reminders are not sent on (Viber without a
+	// reminder cap). Their subscribers are left out of every fan-out.
+	Off []bot.Channel
 	// Notify wakes the outbox after a batch. Optional.
 	Notify func()
 	// Batch is how many subscribers one transaction handles. Default
@@ -155,6 +159,9 @@ func (s *Scheduler) send(ctx context.Context, c *faq.Content, slot Slot, now tim
 		Build: func(chat bot.ChatKey, st bot.State) bot.Reply {
 			return bot.ReminderReply(c, e, slot.Start, st.Lang, calendar)
 		}}
+	if len(s.opts.Off) > 0 {
+		f.Skip = func(chat bot.ChatKey) bool { return slices.Contains(s.opts.Off, chat.Channel()) }
+	}
 	for {
 		r, err := s.opts.Store.FanOut(ctx, f)
 		if err != nil {

@@ -115,7 +115,7 @@ func (db *DB) remindOne(tx *bbolt.Tx, f bot.FanOut, phase int, chat bot.ChatKey,
 	if err != nil {
 		return err
 	}
-	if !exists || st.Inactive {
+	if !exists || st.Inactive || (f.Skip != nil && f.Skip(chat)) {
 		res.Inactive++
 		return nil
 	}
