@@ -105,6 +105,8 @@ type Adapter struct {
 	closed bool
 	wg     sync.WaitGroup // Poll
 	flood  floodTracker
+	// progress of split replies, so a retry resumes (progress.go)
+	progress progress
 }
 
 // New checks the token with getMe and returns an Adapter. In webhook mode

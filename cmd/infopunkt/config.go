@@ -44,6 +44,8 @@ type Config struct {
 	Retention time.Duration `yaml:"retention"` // INFOPUNKT_RETENTION, default 8760h
 	// LogLevel is debug, info, warn or error.
 	LogLevel string `yaml:"log_level"` // INFOPUNKT_LOG_LEVEL, default info
+
+	Pacing `yaml:",inline"` // send rates and shutdown budget (pacing.go)
 }
 
 func defaultConfig() Config {
@@ -67,6 +69,9 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		}
 	}
 	if err := applyEnv(&cfg, getenv); err != nil {
+		return cfg, err
+	}
+	if err := applyPacing(&cfg, getenv); err != nil {
 		return cfg, err
 	}
 	return cfg, nil

@@ -108,7 +108,7 @@ func (s *service) serve(ctx context.Context, cancel context.CancelFunc, fg func(
 	if err != nil {
 		return fmt.Errorf("listen %s: %w", s.cfg.Listen, err)
 	}
-	s.worker = outbox.New(s.db, s.senders, outbox.Options{Logger: s.logger, Limits: s.limits()})
+	s.worker = outbox.New(s.db, s.senders, outbox.Options{Logger: s.logger, Limits: s.limits(), StopGrace: s.cfg.stopGrace()})
 	s.proc.Notify = s.notifyAll
 	if err := s.worker.Start(ctx); err != nil {
 		ln.Close()
@@ -151,9 +151,13 @@ func (s *service) serve(ctx context.Context, cancel context.CancelFunc, fg func(
 func (s *service) shutdown(srv *http.Server) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
+	// The outbox stopped starting sends when the run's context ended; the
+	// sends in flight have stopGrace to finish, and then a moment to commit.
+	wctx, wcancel := context.WithTimeout(context.Background(), s.cfg.stopGrace()+5*time.Second)
+	defer wcancel()
 	err := srv.Shutdown(ctx)
 	s.bg.Wait()
-	if werr := s.worker.Stop(ctx); werr != nil {
+	if werr := s.worker.Stop(wctx); werr != nil {
 		err = errors.Join(err, werr)
 	}
 	s.closeAdapters()
@@ -189,16 +193,4 @@ func webhookPath(raw string) (string, error) {
 		return "/", nil
 	}
 	return u.Path, nil
-}
-
-// limits returns the outbox's per-channel limits: the defaults, with the
-// configured overall Telegram rate if set.
-func (s *service) limits() map[bot.Channel]outbox.Limits {
-	limits := map[bot.Channel]outbox.Limits{}
-	if s.cfg.TelegramRate > 0 {
-		l := outbox.DefaultLimits(bot.Telegram)
-		l.Global = outbox.Rate{N: s.cfg.TelegramRate, Per: time.Second}
-		limits[bot.Telegram] = l
-	}
-	return limits
 }
