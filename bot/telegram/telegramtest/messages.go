@@ -40,6 +40,20 @@ type SentMessage struct {
 	Deleted bool
 }
 
+// clone copies m deeply enough that callers cannot change the fake's state.
+func (m *SentMessage) clone() SentMessage {
+	c := *m
+	if m.CopyOf != nil {
+		ref := *m.CopyOf
+		c.CopyOf = &ref
+	}
+	if m.Media != nil {
+		md := *m.Media
+		c.Media = &md
+	}
+	return c
+}
+
 // MessageRef names a message in a chat.
 type MessageRef struct {
 	Chat int64
@@ -101,7 +115,7 @@ func (s *Server) Sent(chatID int64) []SentMessage {
 	}
 	out := make([]SentMessage, len(c.sent))
 	for i, m := range c.sent {
-		out[i] = *m
+		out[i] = m.clone()
 	}
 	return out
 }
