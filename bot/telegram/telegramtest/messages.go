@@ -83,6 +83,7 @@ type chatState struct {
 	blocked       bool
 	topics        map[int]*topicState // thread id → topic
 	group         *groupState         // nil: not registered
+	migratedTo    int64               // a basic group upgraded to this supergroup
 	retryUntil    time.Time           // announced by the last 429
 }
 
@@ -263,6 +264,9 @@ func (s *Server) admit(chat int64) *apiError {
 // blockedErr is the 403 for a chat that blocked or removed the bot. Call
 // with s.mu held.
 func (s *Server) blockedErr(chat int64) *apiError {
+	if to := s.chat(chat).migratedTo; to != 0 {
+		return &apiError{code: 400, desc: "Bad Request: group chat was upgraded to a supergroup chat", migrateTo: to}
+	}
 	if !s.chat(chat).blocked {
 		return nil
 	}
