@@ -112,3 +112,38 @@ func TestLogKeyIsStable(t *testing.T) {
 	}
 	_ = path
 }
+
+// TestDeskRecordsAreSealed: the desk's ticket records and transcripts
+// hold the user's words, so they are sealed for the ticket's chat.
+func TestDeskRecordsAreSealed(t *testing.T) {
+	ctx := context.Background()
+	db, path, _ := newDB(t)
+	chat := bot.ChatKey("viber:a/b+c=")
+	key := "t/00000001/" + string(chat)
+	type rec struct{ Text string }
+	_, err := db.UpdateDesk(ctx, "", func(tx bot.DeskTx) error {
+		if err := tx.Put(key, rec{Text: planted}); err != nil {
+			return err
+		}
+		if err := tx.Put("board", rec{Text: "no personal data"}); err != nil {
+			return err
+		}
+		return tx.AppendTranscript(chat, map[string]string{"text": planted + " again"})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got rec
+	if found, err := db.DeskRecord(ctx, key, &got); !found || err != nil || got.Text != planted {
+		t.Fatalf("DeskRecord = %v, %+v, %v", found, got, err)
+	}
+	if fileHas(t, path, "Kovalenko") {
+		t.Error("a desk record holds the planted text in clear")
+	}
+	if err := db.Erase(ctx, chat); err != nil {
+		t.Fatal(err)
+	}
+	if found, _ := db.DeskRecord(ctx, key, &got); found {
+		t.Error("the ticket record survived erasure")
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
+	"strings"
 	"time"
 
 	"go.etcd.io/bbolt"
@@ -34,7 +35,7 @@ func (db *DB) UpdateDesk(ctx context.Context, dedupKey string, fn func(tx bot.De
 		return false, err
 	}
 	var applied bool
-	err := db.bolt.Batch(func(tx *bbolt.Tx) error {
+	err := db.batch(context.WithoutCancel(ctx), func(tx *bbolt.Tx) error {
 		applied = false
 		dedupe := tx.Bucket(bucketDedupe)
 		if dedupKey != "" && dedupe.Get([]byte(dedupKey)) != nil {
@@ -66,7 +67,7 @@ func (db *DB) DeskRecord(ctx context.Context, key string, v any) (found bool, er
 		if b == nil {
 			return nil
 		}
-		found, err = getJSON(b, []byte(key), v)
+		found, err = getDeskRecord(tx, b, key, v)
 		return err
 	})
 	return found, err
@@ -93,15 +94,47 @@ func (d *deskTx) Get(key string, v any) (bool, error) {
 	if b == nil {
 		return false, nil
 	}
-	return getJSON(b, []byte(key), v)
+	return getDeskRecord(d.tx, b, key, v)
 }
 
+// Put seals records of one chat (see recordChat): tickets carry the
+// user's relayed words.
 func (d *deskTx) Put(key string, v any) error {
 	b, err := d.bucket()
 	if err != nil {
 		return err
 	}
+	if chat, ok := recordChat(key); ok {
+		return putSealedJSON(d.tx, b, chat, []byte(key), v)
+	}
 	return putJSON(b, []byte(key), v)
+}
+
+// recordChat returns the chat a desk record belongs to, for the records
+// that hold a chat's personal data: tickets "t/<8 digits>/<chat>" and
+// chat links "c/<chat>". Those are sealed for the chat (crypt.go).
+func recordChat(key string) (bot.ChatKey, bool) {
+	if rest, ok := strings.CutPrefix(key, "c/"); ok && rest != "" {
+		return bot.ChatKey(rest), true
+	}
+	rest, ok := strings.CutPrefix(key, "t/")
+	if !ok || len(rest) < 10 || rest[8] != '/' {
+		return "", false
+	}
+	for _, c := range rest[:8] {
+		if c < '0' || c > '9' {
+			return "", false
+		}
+	}
+	return bot.ChatKey(rest[9:]), true
+}
+
+// getDeskRecord reads a desk record, opening it when it is sealed.
+func getDeskRecord(tx *bbolt.Tx, b *bbolt.Bucket, key string, v any) (bool, error) {
+	if chat, ok := recordChat(key); ok {
+		return getSealedJSON(tx, b, chat, []byte(key), v)
+	}
+	return getJSON(b, []byte(key), v)
 }
 
 func (d *deskTx) Delete(key string) error {
@@ -139,7 +172,7 @@ func (d *deskTx) AppendTranscript(chat bot.ChatKey, entry any) error {
 	if err != nil {
 		return fmt.Errorf("next transcript sequence: %w", err)
 	}
-	return putJSON(b, chatSeqKey(chat, seq), entry)
+	return putSealedJSON(d.tx, b, chat, chatSeqKey(chat, seq), entry)
 }
 
 func (d *deskTx) DeleteTranscript(chat bot.ChatKey) error {
