@@ -113,8 +113,8 @@ func TestLogKeyIsStable(t *testing.T) {
 	_ = path
 }
 
-// TestDeskRecordsAreSealed: the desk's ticket records and transcripts
-// hold the user's words, so they are sealed for the ticket's chat.
+// TestDeskRecordsAreSealed: records the desk stores with PutFor and its
+// transcripts hold the user's words, so they are sealed for the chat.
 func TestDeskRecordsAreSealed(t *testing.T) {
 	ctx := context.Background()
 	db, path, _ := newDB(t)
@@ -122,7 +122,7 @@ func TestDeskRecordsAreSealed(t *testing.T) {
 	key := "t/00000001/" + string(chat)
 	type rec struct{ Text string }
 	_, err := db.UpdateDesk(ctx, "", func(tx bot.DeskTx) error {
-		if err := tx.Put(key, rec{Text: planted}); err != nil {
+		if err := tx.PutFor(chat, key, rec{Text: planted}); err != nil {
 			return err
 		}
 		if err := tx.Put("board", rec{Text: "no personal data"}); err != nil {
@@ -134,8 +134,15 @@ func TestDeskRecordsAreSealed(t *testing.T) {
 		t.Fatal(err)
 	}
 	var got rec
-	if found, err := db.DeskRecord(ctx, key, &got); !found || err != nil || got.Text != planted {
-		t.Fatalf("DeskRecord = %v, %+v, %v", found, got, err)
+	_, err = db.UpdateDesk(ctx, "", func(tx bot.DeskTx) error {
+		found, err := tx.GetFor(chat, key, &got)
+		if !found || got.Text != planted {
+			t.Errorf("GetFor = %v, %+v, %v", found, got, err)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 	if fileHas(t, path, "Kovalenko") {
 		t.Error("a desk record holds the planted text in clear")

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
-	"strings"
 	"time"
 
 	"go.etcd.io/bbolt"
@@ -67,7 +66,7 @@ func (db *DB) DeskRecord(ctx context.Context, key string, v any) (found bool, er
 		if b == nil {
 			return nil
 		}
-		found, err = getDeskRecord(tx, b, key, v)
+		found, err = getJSON(b, []byte(key), v)
 		return err
 	})
 	return found, err
@@ -94,47 +93,31 @@ func (d *deskTx) Get(key string, v any) (bool, error) {
 	if b == nil {
 		return false, nil
 	}
-	return getDeskRecord(d.tx, b, key, v)
+	return getJSON(b, []byte(key), v)
 }
 
-// Put seals records of one chat (see recordChat): tickets carry the
-// user's relayed words.
 func (d *deskTx) Put(key string, v any) error {
 	b, err := d.bucket()
 	if err != nil {
 		return err
 	}
-	if chat, ok := recordChat(key); ok {
-		return putSealedJSON(d.tx, b, chat, []byte(key), v)
-	}
 	return putJSON(b, []byte(key), v)
 }
 
-// recordChat returns the chat a desk record belongs to, for the records
-// that hold a chat's personal data: tickets "t/<8 digits>/<chat>" and
-// chat links "c/<chat>". Those are sealed for the chat (crypt.go).
-func recordChat(key string) (bot.ChatKey, bool) {
-	if rest, ok := strings.CutPrefix(key, "c/"); ok && rest != "" {
-		return bot.ChatKey(rest), true
+func (d *deskTx) PutFor(chat bot.ChatKey, key string, v any) error {
+	b, err := d.bucket()
+	if err != nil {
+		return err
 	}
-	rest, ok := strings.CutPrefix(key, "t/")
-	if !ok || len(rest) < 10 || rest[8] != '/' {
-		return "", false
-	}
-	for _, c := range rest[:8] {
-		if c < '0' || c > '9' {
-			return "", false
-		}
-	}
-	return bot.ChatKey(rest[9:]), true
+	return putSealedJSON(d.tx, b, chat, []byte(key), v)
 }
 
-// getDeskRecord reads a desk record, opening it when it is sealed.
-func getDeskRecord(tx *bbolt.Tx, b *bbolt.Bucket, key string, v any) (bool, error) {
-	if chat, ok := recordChat(key); ok {
-		return getSealedJSON(tx, b, chat, []byte(key), v)
+func (d *deskTx) GetFor(chat bot.ChatKey, key string, v any) (bool, error) {
+	b := d.tx.Bucket(bucketDesk)
+	if b == nil {
+		return false, nil
 	}
-	return getJSON(b, []byte(key), v)
+	return getSealedJSON(d.tx, b, chat, []byte(key), v)
 }
 
 func (d *deskTx) Delete(key string) error {
