@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"strconv"
 	"time"
 
@@ -45,7 +44,7 @@ func (s *service) startTelegram(ctx context.Context) error {
 		DeskChatID: desk, Logger: s.logger.With("channel", "telegram"),
 		// A hung send holds one of the outbox's few senders: fail it sooner
 		// than the 30 s default and let the outbox retry.
-		HTTPClient: &http.Client{Timeout: 15 * time.Second},
+		HTTPClient: telegram.NewHTTPClient(15 * time.Second),
 	}, s.db, deskFilter{next: s.proc, desk: bot.NewChatKey(bot.Telegram, s.cfg.DeskChatID)})
 	if err != nil {
 		return fmt.Errorf("telegram: %w", err)
