@@ -94,6 +94,8 @@ func (t *turn) dispatch() {
 		t.st().Inactive = false
 	case UpdateStarted:
 		t.start(sanitize(t.u.Text))
+	case UpdateDesk:
+		t.deskEvent(t.u.Data)
 	case UpdateButton:
 		t.st().Inactive = false
 		t.button(t.u.Data)

@@ -60,7 +60,12 @@ func (t *turn) mainMenu() {
 	for _, tp := range t.c.Topics {
 		rows = append(rows, []Button{t.nodeButton(tp.Root)})
 	}
-	rows = append(rows, []Button{t.consultantButton()}, []Button{{Label: "🌐 " + langNames[st.Lang], Data: dataLangPicker}})
+	if st.Desk {
+		rows = append(rows, []Button{t.leaveButton()})
+	} else {
+		rows = append(rows, []Button{t.consultantButton()})
+	}
+	rows = append(rows, []Button{{Label: "🌐 " + langNames[st.Lang], Data: dataLangPicker}})
 	t.reply(Reply{Text: t.msg("main_menu"), Buttons: rows, EditRef: t.editRef()})
 }
 

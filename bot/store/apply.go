@@ -95,7 +95,14 @@ func (db *DB) apply(tx *bbolt.Tx, chat bot.ChatKey, dedupKey string, fn bot.Appl
 	}
 	res := fn(st, exists)
 	now := db.now()
+	hooked, err := db.runDeskHook(tx, chat, res, now)
+	if err != nil {
+		return err
+	}
 	for _, e := range res.Effects {
+		if hooked && bot.DeskEffect(e.Kind) {
+			continue
+		}
 		if err := applyEffect(tx, chat, e, now); err != nil {
 			return err
 		}

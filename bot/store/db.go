@@ -90,6 +90,9 @@ type DB struct {
 	// and may fail it to force a re-run. Both are set by tests only.
 	noBatch   bool
 	applyHook func(chat bot.ChatKey) error
+
+	// deskHook, when set, receives the desk's effects inside Apply.
+	deskHook bot.DeskHook
 }
 
 // Open opens or creates the data file at path, creating its directory, and

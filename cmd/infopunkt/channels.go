@@ -45,9 +45,12 @@ func (s *service) startTelegram(ctx context.Context) error {
 		// A hung send holds one of the outbox's few senders: fail it sooner
 		// than the 30 s default and let the outbox retry.
 		HTTPClient: telegram.NewHTTPClient(15 * time.Second),
-	}, s.db, deskFilter{next: s.proc, desk: bot.NewChatKey(bot.Telegram, s.cfg.DeskChatID)})
+	}, s.db, deskRouter{next: s.proc, desk: s.desk.HandleStaff, staff: s.desk.Desk.Staff})
 	if err != nil {
 		return fmt.Errorf("telegram: %w", err)
+	}
+	if err := s.connectDesk(ctx, tg); err != nil {
+		return err
 	}
 	s.senders[bot.Telegram] = tg
 	s.onShutdown = append(s.onShutdown, func() { tg.Close() })
@@ -121,22 +124,6 @@ func (s *service) startViber() error {
 		})
 	})
 	return nil
-}
-
-// deskFilter keeps the consultants' group out of the migrant-facing engine:
-// staff messages would otherwise get privacy notices and menus. The desk
-// (hand-off) will take these updates; until then they are acknowledged and
-// dropped.
-type deskFilter struct {
-	next telegram.Handler
-	desk bot.ChatKey
-}
-
-func (f deskFilter) Handle(ctx context.Context, u bot.Update) error {
-	if u.Chat == f.desk {
-		return nil
-	}
-	return f.next.Handle(ctx, u)
 }
 
 // resumeChat lifts a chat's outbox pause when its platform says the reason

@@ -215,10 +215,11 @@ func writeFile(t *testing.T, path, body string) {
 	}
 }
 
-func TestDeskFilterKeepsStaffOutOfTheEngine(t *testing.T) {
-	var got []bot.ChatKey
+func TestDeskRouterKeepsStaffOutOfTheEngine(t *testing.T) {
+	var got, staff []bot.ChatKey
 	next := telegramHandlerFunc(func(_ context.Context, u bot.Update) error { got = append(got, u.Chat); return nil })
-	f := deskFilter{next: next, desk: "telegram:-100500"}
+	f := deskRouter{next: next, staff: "telegram:-100500",
+		desk: func(_ context.Context, u bot.Update) error { staff = append(staff, u.Chat); return nil }}
 	for _, chat := range []bot.ChatKey{"telegram:-100500", "telegram:42"} {
 		if err := f.Handle(context.Background(), bot.Update{Chat: chat, Kind: bot.UpdateText, Text: "/start"}); err != nil {
 			t.Fatal(err)
@@ -226,6 +227,9 @@ func TestDeskFilterKeepsStaffOutOfTheEngine(t *testing.T) {
 	}
 	if len(got) != 1 || got[0] != "telegram:42" {
 		t.Fatalf("passed on %q, want only the migrant's chat", got)
+	}
+	if len(staff) != 1 || staff[0] != "telegram:-100500" {
+		t.Fatalf("desk got %q, want only the staff group", staff)
 	}
 }
 

@@ -25,6 +25,9 @@ type Config struct {
 	TelegramWebhookURL    string `yaml:"telegram_webhook_url"` // INFOPUNKT_TELEGRAM_WEBHOOK_URL
 	TelegramWebhookSecret string `yaml:"-"`                    // INFOPUNKT_TELEGRAM_WEBHOOK_SECRET (secret)
 	DeskChatID            string `yaml:"desk_chat_id"`         // INFOPUNKT_DESK_CHAT_ID
+	// DeskConsultants optionally limits who may act in the staff group to
+	// these Telegram user ids (comma-separated); empty = every member.
+	DeskConsultants string `yaml:"desk_consultants"` // INFOPUNKT_DESK_CONSULTANTS
 	// TelegramRate is the overall send rate in messages per second; 0 keeps
 	// the default (27/s, about 90% of Telegram's 30/s). Raise it only with
 	// paid broadcasts or a self-hosted Bot API server that allows more.
@@ -93,6 +96,7 @@ func applyEnv(cfg *Config, getenv func(string) string) error {
 		"INFOPUNKT_TELEGRAM_WEBHOOK_URL":    &cfg.TelegramWebhookURL,
 		"INFOPUNKT_TELEGRAM_WEBHOOK_SECRET": &cfg.TelegramWebhookSecret,
 		"INFOPUNKT_DESK_CHAT_ID":            &cfg.DeskChatID,
+		"INFOPUNKT_DESK_CONSULTANTS":        &cfg.DeskConsultants,
 		"INFOPUNKT_VIBER_TOKEN":             &cfg.ViberToken,
 		"INFOPUNKT_VIBER_API_URL":           &cfg.ViberAPIURL,
 		"INFOPUNKT_VIBER_WEBHOOK_URL":       &cfg.ViberWebhookURL,

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/infopunkt/infopunkt/bot"
+	"github.com/infopunkt/infopunkt/bot/desk"
 	"github.com/infopunkt/infopunkt/bot/local"
 	"github.com/infopunkt/infopunkt/bot/outbox"
 	"github.com/infopunkt/infopunkt/bot/store"
@@ -27,6 +28,7 @@ type service struct {
 	engine  *bot.Engine
 	proc    *bot.Processor
 	worker  *outbox.Worker
+	desk    *desk.Service
 	senders map[bot.Channel]bot.Sender
 	mux     *http.ServeMux
 	bg      sync.WaitGroup
@@ -93,6 +95,7 @@ func newService(cfg Config, logger *slog.Logger) (*service, error) {
 	s := &service{cfg: cfg, logger: logger, db: db, engine: bot.NewEngine(c), loc: loc,
 		senders: map[bot.Channel]bot.Sender{}, mux: http.NewServeMux(), errc: make(chan error, 4)}
 	s.proc = &bot.Processor{Engine: s.engine, Store: db}
+	s.setupDesk()
 	s.routes()
 	return s, nil
 }
@@ -106,11 +109,12 @@ func (s *service) serve(ctx context.Context, cancel context.CancelFunc, fg func(
 		return fmt.Errorf("listen %s: %w", s.cfg.Listen, err)
 	}
 	s.worker = outbox.New(s.db, s.senders, outbox.Options{Logger: s.logger, Limits: s.limits()})
-	s.proc.Notify = s.worker.Notify
+	s.proc.Notify = s.notifyAll
 	if err := s.worker.Start(ctx); err != nil {
 		ln.Close()
 		return fmt.Errorf("start outbox: %w", err)
 	}
+	s.startDesk(ctx)
 	// No WriteTimeout: /backup streams the whole file.
 	srv := &http.Server{Handler: s.mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute}
 	s.goBG(func() {
