@@ -77,7 +77,12 @@ func (db *DB) Apply(ctx context.Context, chat bot.ChatKey, dedupKey string, fn b
 	if db.noBatch {
 		commit = db.update
 	}
-	if err := commit(context.WithoutCancel(ctx), run); err != nil {
+	start := time.Now()
+	err := commit(context.WithoutCancel(ctx), run)
+	if db.opts.ObserveCommit != nil {
+		db.opts.ObserveCommit(time.Since(start))
+	}
+	if err != nil {
 		return bot.Result{}, false, fmt.Errorf("apply %s update: %w", chat.Channel(), err)
 	}
 	return out.res, out.applied, nil

@@ -12,10 +12,17 @@ import (
 const maxIdlePerHost = 64
 
 // NewHTTPClient returns a client for the Bot API with the given overall
-// timeout that reuses connections under load.
+// timeout that reuses connections under load (see NewTransport).
 func NewHTTPClient(timeout time.Duration) *http.Client {
+	return &http.Client{Timeout: timeout, Transport: NewTransport()}
+}
+
+// NewTransport returns net/http's default transport keeping enough idle
+// connections to the Bot API for the outbox's parallel sends and the
+// webhook's callback answers.
+func NewTransport() *http.Transport {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.MaxIdleConns = max(tr.MaxIdleConns, maxIdlePerHost)
 	tr.MaxIdleConnsPerHost = maxIdlePerHost
-	return &http.Client{Timeout: timeout, Transport: tr}
+	return tr
 }
