@@ -17,6 +17,11 @@ type DeskTx interface {
 	// Put stores v under key; Delete removes key (missing is not an error).
 	Put(key string, v any) error
 	Delete(key string) error
+	// PutFor and GetFor are Put and Get for records holding chat's personal
+	// text (a ticket's description): sealed with the chat's key, so erasing
+	// the chat makes them unreadable everywhere, backups included.
+	PutFor(chat ChatKey, key string, v any) error
+	GetFor(chat ChatKey, key string, v any) (bool, error)
 	// Keys lists the desk record keys starting with prefix, in order.
 	Keys(prefix string) ([]string, error)
 	// Enqueue appends replies to the outbox.

@@ -1,7 +1,9 @@
 package faq
 
 import (
+	"regexp"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -62,8 +64,9 @@ type Closure struct {
 // placeholders. Empty fields are allowed (not yet verified); Hours is a
 // free text per language.
 type Office struct {
-	Name, Address, Map, Phone, Email Text
-	Hours                            Text
+	Name                                Text
+	Website, Address, Map, Phone, Email string
+	Hours                               Text // optional; else generated from the weekly hours
 }
 
 // DefaultDesk is used when content has no desk.yaml: always open.
@@ -168,4 +171,52 @@ func (d *Desk) OpenSince(t time.Time) time.Time {
 		}
 	}
 	return time.Time{}
+}
+
+// OfficePlaceholders are the placeholders any node text or message may use;
+// Fill replaces them with the info point's details from desk.yaml.
+var OfficePlaceholders = []string{"{office_name}", "{office_address}", "{office_map}", "{office_phone}",
+	"{office_email}", "{office_hours}", "{office_website}"}
+
+// Fill replaces the {office_*} placeholders in s with the details in l. A
+// detail not filled in yet (a staff TODO) shows the website instead, so
+// nothing is ever invented.
+func (d *Desk) Fill(s string, l Lang) string {
+	if d == nil || !strings.Contains(s, "{office_") {
+		return s
+	}
+	o := d.Office
+	or := func(v string) string {
+		if v != "" {
+			return v
+		}
+		return o.Website
+	}
+	return strings.NewReplacer(
+		"{office_name}", or(o.Name.In(l)),
+		"{office_address}", or(o.Address),
+		"{office_map}", or(o.Map),
+		"{office_phone}", or(o.Phone),
+		"{office_email}", or(o.Email),
+		"{office_hours}", or(o.Hours.In(l)),
+		"{office_website}", o.Website,
+	).Replace(s)
+}
+
+var placeholderRe = regexp.MustCompile(`\{office_[a-z_]*\}`)
+
+// checkPlaceholders reports {office_…} placeholders in node texts that
+// Fill does not know (a typo would reach users verbatim).
+func (l *loader) checkPlaceholders() {
+	for _, n := range l.c.Nodes {
+		for _, t := range [...]Text{n.Title, n.Text} {
+			for _, s := range t {
+				for _, p := range placeholderRe.FindAllString(s, -1) {
+					if !slices.Contains(OfficePlaceholders, p) {
+						l.probs.add(n.Pos, false, "node %q: unknown placeholder %s; known: %s", n.ID, p, strings.Join(OfficePlaceholders, " "))
+					}
+				}
+			}
+		}
+	}
 }

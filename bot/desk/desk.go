@@ -139,7 +139,7 @@ func (t *turn) msg(key string, lang faq.Lang, kv ...string) string {
 	if t.c != nil {
 		s = t.c.Messages.Get(key, lang)
 	}
-	return fillAll(s, kv...)
+	return t.desk().Fill(fillAll(s, kv...), lang)
 }
 
 // staffMsg is msg in the staff language.

@@ -80,7 +80,8 @@ func loadTicket(tx bot.DeskTx, s *State, n int) error {
 		return err
 	}
 	tk := &Ticket{}
-	if _, err := tx.Get(keys[0], tk); err != nil {
+	chat := bot.ChatKey(strings.TrimPrefix(keys[0], ticketPrefix(n)))
+	if _, err := tx.GetFor(chat, keys[0], tk); err != nil {
 		return fmt.Errorf("load ticket %d: %w", n, err)
 	}
 	s.Tickets[n] = tk
@@ -102,7 +103,7 @@ func save(tx bot.DeskTx, staff bot.ChatKey, s *State, out Output, engine func(st
 	}
 	for n := range s.dirtyTickets {
 		tk := s.Tickets[n]
-		if err := tx.Put(ticketKey(n, tk.Chat), tk); err != nil {
+		if err := tx.PutFor(tk.Chat, ticketKey(n, tk.Chat), tk); err != nil {
 			return fmt.Errorf("save ticket %d: %w", n, err)
 		}
 	}

@@ -104,6 +104,22 @@ func (d *deskTx) Put(key string, v any) error {
 	return putJSON(b, []byte(key), v)
 }
 
+func (d *deskTx) PutFor(chat bot.ChatKey, key string, v any) error {
+	b, err := d.bucket()
+	if err != nil {
+		return err
+	}
+	return putSealedJSON(d.tx, b, chat, []byte(key), v)
+}
+
+func (d *deskTx) GetFor(chat bot.ChatKey, key string, v any) (bool, error) {
+	b := d.tx.Bucket(bucketDesk)
+	if b == nil {
+		return false, nil
+	}
+	return getSealedJSON(d.tx, b, chat, []byte(key), v)
+}
+
 func (d *deskTx) Delete(key string) error {
 	b := d.tx.Bucket(bucketDesk)
 	if b == nil {
@@ -139,7 +155,7 @@ func (d *deskTx) AppendTranscript(chat bot.ChatKey, entry any) error {
 	if err != nil {
 		return fmt.Errorf("next transcript sequence: %w", err)
 	}
-	return putJSON(b, chatSeqKey(chat, seq), entry)
+	return putSealedJSON(d.tx, b, chat, chatSeqKey(chat, seq), entry)
 }
 
 func (d *deskTx) DeleteTranscript(chat bot.ChatKey) error {
