@@ -116,6 +116,8 @@ type Adapter struct {
 	wg     sync.WaitGroup // Poll
 	flood  floodTracker
 	media  mediaKeys
+	// progress of split replies, so a retry resumes (progress.go)
+	progress progress
 }
 
 // New checks the token with getMe and returns an Adapter. In webhook mode
