@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net/url"
 	"strings"
 
 	"github.com/infopunkt/infopunkt/bot"
@@ -109,4 +111,44 @@ func deskChatRecord(ctx context.Context, db interface {
 	var rec desk.ChatRec
 	_, err := db.DeskRecord(ctx, "c/"+string(chat), &rec)
 	return rec, err
+}
+
+// publicURL is the base URL the platforms reach this process at: the
+// configured INFOPUNKT_PUBLIC_URL, else the origin of a webhook URL.
+func (s *service) publicURL() string {
+	if s.cfg.PublicURL != "" {
+		return strings.TrimRight(s.cfg.PublicURL, "/")
+	}
+	for _, hook := range []string{s.cfg.TelegramWebhookURL, s.cfg.ViberWebhookURL} {
+		if u, err := url.Parse(hook); err == nil && u.Scheme != "" && u.Host != "" {
+			return u.Scheme + "://" + u.Host
+		}
+	}
+	return ""
+}
+
+// mediaLinker wraps the Viber sender: a consultant's Telegram file sent to a
+// Viber user gets a public, expiring link Viber can fetch.
+type mediaLinker struct {
+	next bot.Sender
+	link func(ctx context.Context, m bot.Media) (string, error) // nil until Telegram is connected
+}
+
+func (m mediaLinker) Send(ctx context.Context, r bot.Reply) (bot.Receipt, error) {
+	if r.Media != nil && r.Media.URL == "" && r.Media.FileID != "" && r.Media.Kind != bot.MediaLocation {
+		if m.link == nil {
+			return bot.Receipt{}, &bot.SendError{Kind: bot.SendPermanent, Reason: "media_no_link"}
+		}
+		u, err := m.link(ctx, *r.Media)
+		if errors.Is(err, telegram.ErrNoPublicURL) {
+			return bot.Receipt{}, &bot.SendError{Kind: bot.SendPermanent, Reason: "media_no_public_url", Err: err}
+		}
+		if err != nil {
+			return bot.Receipt{}, &bot.SendError{Kind: bot.SendRetry, Reason: "media_link", Err: err}
+		}
+		media := *r.Media
+		media.URL = u
+		r.Media = &media
+	}
+	return m.next.Send(ctx, r)
 }
