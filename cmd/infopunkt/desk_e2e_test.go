@@ -250,7 +250,9 @@ func TestDeskReplyModeEndToEnd(t *testing.T) {
 	if !strings.Contains(vcard.Plain, "viber") || !strings.Contains(vcard.Plain, "płatna") {
 		t.Fatalf("viber card: %q", vcard.Plain)
 	}
-	d.must("viber photo", func() (vibertest.Response, error) { return d.vb.SendMessage(ctx, deskVbUser, vibertest.InMessage{Type: "picture", Text: "skan", Media: "https://media.example/skan.jpg"}) })
+	d.must("viber photo", func() (vibertest.Response, error) {
+		return d.vb.SendMessage(ctx, deskVbUser, vibertest.InMessage{Type: "picture", Text: "skan", Media: "https://media.example/skan.jpg"})
+	})
 	vphoto := d.next(deskGroup, "the Viber user's photo", func(m telegramtest.SentMessage) bool { return m.Method == "sendPhoto" })
 	if vphoto.Media == nil || vphoto.Media.URL != "https://media.example/skan.jpg" {
 		t.Fatalf("viber photo relay: %+v", vphoto.Media)
