@@ -519,3 +519,25 @@ func TestGroupSendFaults(t *testing.T) {
 		t.Fatalf("after the faults: %v", err)
 	}
 }
+
+func TestBasicGroupUpgraded(t *testing.T) {
+	mf := newMediaFixture(t, nil) // for its log capture
+	mf.srv.AddGroup(telegramtest.Group{ID: basicID, Basic: true})
+	mf.srv.AddMember(basicID, 7, telegramtest.StatusMember)
+	if err := errOf(mf.a.Send(ctx, bot.Reply{Chat: "telegram:-4242", Text: "card"})); err != nil {
+		t.Fatal(err)
+	}
+	newID := mf.srv.MigrateToSupergroup(basicID, true)
+	err := errOf(mf.a.Send(ctx, bot.Reply{Chat: "telegram:-4242", Text: "card"}))
+	assertSendError(t, err, bot.SendPermanent, "tg_400_migrated")
+	if logs := mf.logs.String(); !strings.Contains(logs, "new_chat_id="+strconv.FormatInt(newID, 10)) {
+		t.Fatalf("the new chat id is not logged:\n%s", logs)
+	}
+	newKey := bot.NewChatKey(bot.Telegram, strconv.FormatInt(newID, 10))
+	if ok, err := mf.a.IsForum(ctx, newKey); err != nil || !ok {
+		t.Fatalf("new supergroup: %v %v", ok, err)
+	}
+	if ok, err := mf.a.IsMember(ctx, newKey, "7"); err != nil || !ok {
+		t.Fatalf("members move along: %v %v", ok, err)
+	}
+}

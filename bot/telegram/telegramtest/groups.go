@@ -252,3 +252,22 @@ func (s *Server) userObj(id int64) map[string]any {
 func (s *Server) botUser() map[string]any {
 	return map[string]any{"id": s.opts.BotID, "is_bot": true, "first_name": "Infopunkt Test", "username": s.opts.BotUsername}
 }
+
+// MigrateToSupergroup upgrades the basic group old to a supergroup, as
+// Telegram does when an owner enables topics or other supergroup features:
+// the supergroup gets a new id (returned) with the same members, and every
+// call to the old id fails with "group chat was upgraded to a supergroup
+// chat" and parameters.migrate_to_chat_id.
+func (s *Server) MigrateToSupergroup(old int64, forum bool) int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	g := s.group(old)
+	id := -1_000_000_000_000 + old
+	c := s.chat(id)
+	c.group = &groupState{Group: Group{ID: id, Title: g.Title, Forum: forum}, members: map[int64]string{}, rights: g.rights}
+	for u, st := range g.members {
+		c.group.members[u] = st
+	}
+	s.chat(old).migratedTo = id
+	return id
+}

@@ -227,6 +227,7 @@ type apiError struct {
 	code       int
 	desc       string
 	retryAfter int
+	migrateTo  int64 // migrate_to_chat_id of a basic group that became a supergroup
 }
 
 func badRequest(format string, args ...any) *apiError {
@@ -238,11 +239,7 @@ type response struct {
 	Result      json.RawMessage `json:"result,omitempty"`
 	ErrorCode   int             `json:"error_code,omitempty"`
 	Description string          `json:"description,omitempty"`
-	Parameters  *responseParams `json:"parameters,omitempty"`
-}
-
-type responseParams struct {
-	RetryAfter int `json:"retry_after"`
+	Parameters  map[string]any  `json:"parameters,omitempty"`
 }
 
 // handler serves one method. It runs without s.mu held.
@@ -347,8 +344,11 @@ func (s *Server) finish(idx int, w http.ResponseWriter, result any, e *apiError)
 
 func writeError(w http.ResponseWriter, e *apiError) {
 	resp := response{ErrorCode: e.code, Description: e.desc}
-	if e.code == http.StatusTooManyRequests {
-		resp.Parameters = &responseParams{RetryAfter: e.retryAfter}
+	switch {
+	case e.code == http.StatusTooManyRequests:
+		resp.Parameters = map[string]any{"retry_after": e.retryAfter}
+	case e.migrateTo != 0:
+		resp.Parameters = map[string]any{"migrate_to_chat_id": e.migrateTo}
 	}
 	writeJSON(w, e.code, resp)
 }
