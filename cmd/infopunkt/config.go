@@ -28,10 +28,6 @@ type Config struct {
 	// DeskConsultants optionally limits who may act in the staff group to
 	// these Telegram user ids (comma-separated); empty = every member.
 	DeskConsultants string `yaml:"desk_consultants"` // INFOPUNKT_DESK_CONSULTANTS
-	// PublicURL is the base URL the platforms reach INFOPUNKT_LISTEN at,
-	// for media links sent to Viber users; default: the origin of a
-	// webhook URL.
-	PublicURL string `yaml:"public_url"` // INFOPUNKT_PUBLIC_URL
 	// TelegramRate is the overall send rate in messages per second; 0 keeps
 	// the default (27/s, about 90% of Telegram's 30/s). Raise it only with
 	// paid broadcasts or a self-hosted Bot API server that allows more.
@@ -146,7 +142,6 @@ func applyEnv(cfg *Config, getenv func(string) string) error {
 		"INFOPUNKT_TELEGRAM_WEBHOOK_SECRET": &cfg.TelegramWebhookSecret,
 		"INFOPUNKT_DESK_CHAT_ID":            &cfg.DeskChatID,
 		"INFOPUNKT_DESK_CONSULTANTS":        &cfg.DeskConsultants,
-		"INFOPUNKT_PUBLIC_URL":              &cfg.PublicURL,
 		"INFOPUNKT_VIBER_TOKEN":             &cfg.ViberToken,
 		"INFOPUNKT_VIBER_API_URL":           &cfg.ViberAPIURL,
 		"INFOPUNKT_VIBER_WEBHOOK_URL":       &cfg.ViberWebhookURL,

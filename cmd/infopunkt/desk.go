@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/url"
 	"strings"
 
 	"github.com/infopunkt/infopunkt/bot"
@@ -111,20 +110,6 @@ func deskChatRecord(ctx context.Context, db interface {
 	var rec desk.ChatRec
 	_, err := db.DeskRecord(ctx, "c/"+string(chat), &rec)
 	return rec, err
-}
-
-// publicURL is the base URL the platforms reach this process at: the
-// configured INFOPUNKT_PUBLIC_URL, else the origin of a webhook URL.
-func (s *service) publicURL() string {
-	if s.cfg.PublicURL != "" {
-		return strings.TrimRight(s.cfg.PublicURL, "/")
-	}
-	for _, hook := range []string{s.cfg.TelegramWebhookURL, s.cfg.ViberWebhookURL} {
-		if u, err := url.Parse(hook); err == nil && u.Scheme != "" && u.Host != "" {
-			return u.Scheme + "://" + u.Host
-		}
-	}
-	return ""
 }
 
 // mediaLinker wraps the Viber sender: a consultant's Telegram file sent to a
