@@ -263,6 +263,15 @@ func TestCopyMessage(t *testing.T) {
 	if p := f.srv.Calls("copyMessage")[0].Params; p["from_chat_id"] != "42" || p["message_thread_id"] != thread {
 		t.Errorf("params %v", p)
 	}
+	long := strings.Repeat("y", 1500)
+	rc3, err := f.a.Send(ctx, bot.Reply{Chat: forum, Thread: thread, Text: long, Buttons: [][]bot.Button{{{Label: "Take", Data: "d:take:2"}}},
+		Copy: &bot.MessageRef{Chat: "telegram:42", Ref: strconv.Itoa(photo)}})
+	if err != nil || len(rc3.Refs) != 2 {
+		t.Fatalf("copy with a long text: %v %v", rc3, err)
+	}
+	if s := f.srv.Sent(forumID); s[3].Plain != "my residence card" || s[3].Keyboard != nil || s[4].Plain != long || s[4].Keyboard == nil || s[4].ThreadID != tid {
+		t.Errorf("long text after a copy: %+v / %+v", s[3], s[4])
+	}
 
 	err = errOf(f.a.Send(ctx, bot.Reply{Chat: forum, Copy: &bot.MessageRef{Chat: "telegram:42", Ref: "9999"}}))
 	assertSendError(t, err, bot.SendPermanent, "tg_400_message_to_copy_not_found")
