@@ -550,3 +550,47 @@ func TestBasicGroupUpgraded(t *testing.T) {
 		t.Fatalf("members move along: %v %v", ok, err)
 	}
 }
+
+func TestBotRightsAndPrivacyMode(t *testing.T) {
+	f := deskFixture(t, nil)
+	r, err := f.a.BotRights(ctx, forum)
+	if err != nil || r != (telegram.BotRights{Admin: true, ManageTopics: true, DeleteMessages: true, ReadsAll: true}) {
+		t.Fatalf("admin: %+v %v", r, err)
+	}
+	f.srv.SetBotRights(plainID, telegramtest.BotRights{NotAdmin: true})
+	r, err = f.a.BotRights(ctx, plain)
+	if err != nil || r != (telegram.BotRights{}) {
+		t.Fatalf("member with privacy mode: %+v %v", r, err)
+	}
+	// Privacy mode hides ordinary messages from a bot that is no admin.
+	rc, _ := f.a.Send(ctx, bot.Reply{Chat: plain, Text: "card"})
+	card, _ := strconv.Atoi(rc.Refs[0])
+	if id, _ := f.srv.Push(telegramtest.Inbound{Chat: plainID, From: 5, Text: "hello all"}); id != 0 {
+		t.Fatal("privacy mode delivered a plain group message")
+	}
+	for _, in := range []telegramtest.Inbound{
+		{Chat: plainID, From: 5, Text: "/tickets"},
+		{Chat: plainID, From: 5, Text: "hey @" + f.srv.BotUsername()},
+		{Chat: plainID, From: 5, ReplyTo: card, Text: "answer"},
+	} {
+		if id, _ := f.srv.Push(in); id == 0 {
+			t.Errorf("privacy mode hid %+v", in)
+		}
+	}
+	g := newFixture(t, telegramtest.Options{PrivacyModeOff: true}, nil)
+	g.srv.AddGroup(telegramtest.Group{ID: plainID})
+	g.srv.SetBotRights(plainID, telegramtest.BotRights{NotAdmin: true})
+	if r, err := g.a.BotRights(ctx, plain); err != nil || !r.ReadsAll || r.Admin {
+		t.Fatalf("privacy off: %+v %v", r, err)
+	}
+	if id, _ := g.srv.Push(telegramtest.Inbound{Chat: plainID, From: 5, Text: "hello all"}); id == 0 {
+		t.Fatal("privacy off still hides messages")
+	}
+	f.srv.BlockUser(forumID) // the bot was removed from the group
+	if _, err := f.a.BotRights(ctx, forum); err == nil || !strings.Contains(err.Error(), "kicked") {
+		t.Fatalf("removed bot: %v", err)
+	}
+	if _, err := f.a.IsForum(ctx, forum); err == nil {
+		t.Fatal("IsForum of a group the bot was removed from succeeded")
+	}
+}
