@@ -45,9 +45,9 @@ func (s *service) startTelegram(ctx context.Context) error {
 		DeskChatID: desk, Logger: s.logger.With("channel", "telegram"), PublicURL: s.publicURL(),
 		// A hung send holds one of the outbox's few senders: fail it sooner
 		// than the 30 s default and let the outbox retry. The transport
-		// tells /readyz about every successful poll.
+		// tells /readyz about every successful API call.
 		HTTPClient: &http.Client{Timeout: 15 * time.Second, Transport: pollTransport{
-			next: telegram.NewTransport(), method: "/getUpdates",
+			next: telegram.NewTransport(),
 			mark: func() { s.readiness.ok(bot.Telegram, time.Now()) },
 		}},
 	}, s.db, deskRouter{next: s.proc, desk: s.desk.HandleStaff, staff: s.desk.Desk.Staff})
