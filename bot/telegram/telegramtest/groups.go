@@ -187,6 +187,9 @@ func (s *Server) getChat(_ *http.Request, p params) (any, *apiError) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if e := s.blockedErr(chat); e != nil && chat < 0 {
+		return nil, e
+	}
 	o := s.chatObj(chat)
 	o["accent_color_id"] = 0
 	o["max_reaction_count"] = 11
@@ -212,6 +215,9 @@ func (s *Server) getChatMember(_ *http.Request, p params) (any, *apiError) {
 			return nil, badRequest("user not found")
 		}
 		return map[string]any{"status": StatusMember, "user": s.userObj(user)}, nil
+	}
+	if e := s.blockedErr(chat); e != nil {
+		return nil, e
 	}
 	st := s.memberStatus(chat, user)
 	m := map[string]any{"status": st, "user": s.userObj(user)}

@@ -36,6 +36,11 @@ type Options struct {
 	WebhookTimeout time.Duration
 	// Now is the clock for limits and dates. Default time.Now.
 	Now func() time.Time
+	// PrivacyModeOff is the bot's /setprivacy turned off: it sees every
+	// group message. With privacy on (the default, as for new bots) a bot
+	// that is no administrator (SetBotRights NotAdmin) gets only commands,
+	// mentions and replies to its own messages from groups.
+	PrivacyModeOff bool
 }
 
 // Call is one recorded API call.
@@ -420,6 +425,6 @@ func (s *Server) getMe(*http.Request, params) (any, *apiError) {
 	return map[string]any{
 		"id": s.opts.BotID, "is_bot": true, "first_name": "Infopunkt Test",
 		"username": s.opts.BotUsername, "can_join_groups": true,
-		"can_read_all_group_messages": false, "supports_inline_queries": false,
+		"can_read_all_group_messages": s.opts.PrivacyModeOff, "supports_inline_queries": false,
 	}, nil
 }
