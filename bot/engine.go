@@ -49,7 +49,9 @@ type turn struct {
 func (t *turn) st() *State { return &t.res.State }
 
 // msg returns the UI string key in the chat's language.
-func (t *turn) msg(key string) string { return t.c.Messages.Get(key, t.st().Lang) }
+func (t *turn) msg(key string) string {
+	return t.c.Desk.Fill(t.c.Messages.Get(key, t.st().Lang), t.st().Lang)
+}
 
 func (t *turn) reply(r Reply) {
 	r.Chat = t.u.Chat
@@ -94,6 +96,8 @@ func (t *turn) dispatch() {
 		t.st().Inactive = false
 	case UpdateStarted:
 		t.start(sanitize(t.u.Text))
+	case UpdateDesk:
+		t.deskEvent(t.u.Data)
 	case UpdateButton:
 		t.st().Inactive = false
 		t.button(t.u.Data)

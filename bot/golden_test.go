@@ -73,6 +73,8 @@ type conversation struct {
 //	data D       a button with payload D arrives (stale or forged)
 //	big N        the user sends N bytes of text
 //	reload       content is reloaded without the node legal-mos
+//	desk EVENT   the desk tells the chat EVENT (closed:12, idle:12, faq:node)
+//	photo TEXT   the user sends a photo with caption TEXT
 //
 // The transcript (user lines, replies with numbered buttons and payloads,
 // effects and the resulting state) is compared with NAME.golden.
@@ -161,6 +163,11 @@ func (c *conversation) step(line string) {
 		arg = fmt.Sprintf("%s (%s)", arg, u.Data)
 	case "data":
 		u.Kind, u.Data, u.MessageRef = bot.UpdateButton, arg, "m1"
+	case "desk":
+		u.Kind, u.Data = bot.UpdateDesk, arg
+	case "photo":
+		u.Kind, u.Text, u.Ref = bot.UpdateText, arg, "p1"
+		u.Media = &bot.Media{Kind: bot.MediaPhoto, FileID: "f1"}
 	default:
 		c.t.Fatalf("unknown script verb %q", verb)
 	}
@@ -188,12 +195,15 @@ func (c *conversation) apply(u bot.Update) {
 	if err := checkState(c.eng.Content(), c.st); err != nil {
 		c.t.Errorf("invalid state after %+v: %v", u, err)
 	}
-	pending := ""
+	extra := ""
 	if c.st.Pending != "" {
-		pending = fmt.Sprintf(" pending=%q", c.st.Pending)
+		extra = fmt.Sprintf(" pending=%q", c.st.Pending)
+	}
+	if c.st.Desk {
+		extra += " desk=true"
 	}
 	fmt.Fprintf(&c.out, "  state: mode=%d lang=%s consent=%t node=%q back=%q subs=%q inactive=%t%s\n",
-		c.st.Mode, c.st.Lang, c.st.Consent, c.st.Node, c.st.Back, c.st.Subs, c.st.Inactive, pending)
+		c.st.Mode, c.st.Lang, c.st.Consent, c.st.Node, c.st.Back, c.st.Subs, c.st.Inactive, extra)
 }
 
 func (c *conversation) render(r bot.Reply) {
@@ -230,7 +240,7 @@ func effectString(e bot.Effect) string {
 	names := map[bot.EffectKind]string{
 		bot.EffectHandoff: "handoff", bot.EffectHandoffCancel: "handoff-cancel", bot.EffectRelay: "relay",
 		bot.EffectSubscribe: "subscribe", bot.EffectUnsubscribe: "unsubscribe", bot.EffectErase: "erase",
-		bot.EffectUnanswered: "unanswered", bot.EffectView: "view",
+		bot.EffectUnanswered: "unanswered", bot.EffectView: "view", bot.EffectRate: "rate",
 	}
 	s := names[e.Kind]
 	if e.Node != "" {
@@ -241,6 +251,15 @@ func effectString(e bot.Effect) string {
 	}
 	if e.Text != "" {
 		s += fmt.Sprintf(" text=%q", e.Text)
+	}
+	if len(e.Path) > 0 {
+		s += fmt.Sprintf(" path=%q", e.Path)
+	}
+	if e.Media != nil {
+		s += fmt.Sprintf(" media=%d ref=%s", e.Media.Kind, e.Ref)
+	}
+	if e.Ticket != "" {
+		s += fmt.Sprintf(" ticket=%s rating=%d", e.Ticket, e.Rating)
 	}
 	return s + " lang=" + e.Lang.String()
 }

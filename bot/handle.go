@@ -9,7 +9,6 @@ import (
 
 // button handles a pressed button by its payload.
 func (t *turn) button(data string) {
-	st := t.st()
 	if code, ok := strings.CutPrefix(data, prefixLang); ok {
 		t.setLanguage(code)
 		return
@@ -32,9 +31,6 @@ func (t *turn) button(data string) {
 	if !t.consented() {
 		return
 	}
-	if st.Mode == ModeHandoff && data != dataConsultant && data != dataCancel {
-		t.leaveHandoff(false)
-	}
 	t.browseButton(data)
 }
 
@@ -47,7 +43,13 @@ func (t *turn) browseButton(data string) {
 	case data == dataConsultant:
 		t.handoff()
 	case data == dataCancel:
-		t.leaveHandoff(true)
+		t.cancel()
+	case data == dataSkipDescribe:
+		t.skipDescribe()
+	case data == dataLeaveYes, data == dataLeaveNo:
+		t.leave(data == dataLeaveYes)
+	case strings.HasPrefix(data, prefixRate):
+		t.rate(strings.TrimPrefix(data, prefixRate))
 	case data == dataEraseNo:
 		t.st().Mode = ModeBrowse
 		t.reply(Reply{Text: t.msg("forget_cancelled")})
@@ -127,7 +129,14 @@ func (t *turn) text(s string) {
 		t.beforeConsent(s)
 		return
 	}
-	if st.Mode == ModeHandoff {
+	if st.Mode == ModeHandoff && !st.Desk {
+		t.openTicket(truncate(s, MaxQueryBytes))
+		if t.u.Media != nil {
+			t.relay("")
+		}
+		return
+	}
+	if st.Desk {
 		t.relay(s)
 		t.crisis(s)
 		return
@@ -173,9 +182,6 @@ func (t *turn) command(name, arg string) {
 	if !t.consented() {
 		return
 	}
-	if st.Mode == ModeHandoff && name != "consultant" {
-		t.leaveHandoff(false)
-	}
 	t.browseCommand(name)
 }
 
@@ -201,9 +207,6 @@ func (t *turn) start(payload string) {
 	if !st.Consent {
 		t.firstContact(payload)
 		return
-	}
-	if st.Mode == ModeHandoff {
-		t.leaveHandoff(false)
 	}
 	st.Mode = ModeBrowse
 	if payload != "" && t.c.Node(payload) != nil {

@@ -60,7 +60,12 @@ func (t *turn) mainMenu() {
 	for _, tp := range t.c.Topics {
 		rows = append(rows, []Button{t.nodeButton(tp.Root)})
 	}
-	rows = append(rows, []Button{t.consultantButton()}, []Button{{Label: "🌐 " + langNames[st.Lang], Data: dataLangPicker}})
+	if st.Desk {
+		rows = append(rows, []Button{t.leaveButton()})
+	} else {
+		rows = append(rows, []Button{t.consultantButton()})
+	}
+	rows = append(rows, []Button{{Label: "🌐 " + langNames[st.Lang], Data: dataLangPicker}})
 	t.reply(Reply{Text: t.msg("main_menu"), Buttons: rows, EditRef: t.editRef()})
 }
 
@@ -115,14 +120,14 @@ func (t *turn) showMenu(n *faq.Node, lang faq.Lang) {
 	}
 	rows = append(rows, t.actionRows(n, lang)...)
 	rows = append(rows, t.navRow())
-	t.reply(Reply{Title: n.Title.In(lang), Text: n.Text.In(lang), Buttons: rows, EditRef: t.editRef()})
+	t.reply(Reply{Title: n.Title.In(lang), Text: t.c.Desk.Fill(n.Text.In(lang), lang), Buttons: rows, EditRef: t.editRef()})
 }
 
 // answerText is the answer followed by the reviewed date, the disclaimer and
 // the label of the source list the adapter renders below.
 func (t *turn) answerText(n *faq.Node, lang faq.Lang) string {
 	var b strings.Builder
-	b.WriteString(strings.TrimSpace(n.Text.In(lang)))
+	b.WriteString(strings.TrimSpace(t.c.Desk.Fill(n.Text.In(lang), lang)))
 	b.WriteString("\n\n")
 	if !n.Reviewed.IsZero() {
 		b.WriteString(strings.ReplaceAll(t.msg("reviewed"), "{date}", n.Reviewed.Format("01.2006")))

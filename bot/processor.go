@@ -29,6 +29,9 @@ type Processor struct {
 	// is tried before it is set aside as a dead letter (when Store is a
 	// DeadLetterer) and reported as handled. Default DefaultMaxAttempts.
 	MaxAttempts int
+	// Observe, if set, is called after every Process with what happened,
+	// for metrics. It must not block. It never sees the update's text.
+	Observe func(Observation)
 
 	stripes [chatStripes]sync.Mutex
 
@@ -50,9 +53,35 @@ func (p *Processor) Handle(ctx context.Context, u Update) error {
 	return err
 }
 
+// Observation is what Processor.Observe learns about one update: no
+// chat, no text.
+type Observation struct {
+	Channel Channel
+	Kind    UpdateKind
+	Took    time.Duration // from the call to the commit (or the failure)
+	Applied bool          // false for a duplicate or a failure
+	Err     error
+	Replies int // replies queued
+	Effects []EffectKind
+}
+
 // Process is Handle that also returns the result and whether the update was
 // applied (false for a duplicate).
 func (p *Processor) Process(ctx context.Context, u Update) (Result, bool, error) {
+	if p.Observe == nil {
+		return p.process(ctx, u)
+	}
+	start := time.Now()
+	res, applied, err := p.process(ctx, u)
+	o := Observation{Channel: u.Chat.Channel(), Kind: u.Kind, Took: time.Since(start), Applied: applied, Err: err, Replies: len(res.Replies)}
+	for _, e := range res.Effects {
+		o.Effects = append(o.Effects, e.Kind)
+	}
+	p.Observe(o)
+	return res, applied, err
+}
+
+func (p *Processor) process(ctx context.Context, u Update) (Result, bool, error) {
 	if u.Chat == "" {
 		return Result{}, false, fmt.Errorf("process update: empty chat")
 	}

@@ -15,8 +15,9 @@ const (
 	ModeConsent                  // privacy notice shown, waiting for the accept button
 	ModeLanguage                 // language picker shown
 	ModeBrowse                   // navigating the trees
-	ModeHandoff                  // waiting for or talking to a consultant
+	ModeHandoff                  // asked for a short description before a ticket opens
 	ModeConfirmErase             // asked to confirm /forget
+	ModeConfirmLeave             // asked to confirm leaving the consultant queue
 )
 
 // MaxBackStack bounds the navigation history kept per chat.
@@ -33,6 +34,9 @@ type State struct {
 	Back     []string `json:"back,omitempty"`     // previous nodes, most recent last
 	Subs     []string `json:"subs,omitempty"`     // subscribed event categories
 	Inactive bool     `json:"inactive,omitempty"` // blocked the bot, or /stop
+	// Desk is true while the chat has an open consultant ticket: typed
+	// text and media go to the ticket; the menu still works.
+	Desk bool `json:"desk,omitempty"`
 	// Pending is a question typed before the privacy notice was accepted,
 	// answered right after acceptance and then dropped; never kept longer.
 	Pending  string    `json:"pending,omitempty"`

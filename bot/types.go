@@ -45,6 +45,7 @@ const (
 	UpdateStarted                         // the user opened the conversation (Viber conversation_started); Text may hold a deep-link payload
 	UpdateBlocked                         // the user blocked the bot or unsubscribed
 	UpdateUnblocked                       // the user unblocked the bot or subscribed again
+	UpdateDesk                            // the desk tells the chat's engine something; Data is a desk event ("closed:12", "faq:node")
 )
 
 // Update is one inbound event, already translated from the platform's types.
@@ -192,6 +193,7 @@ const (
 	EffectErase                               // delete every key that belongs to the chat
 	EffectUnanswered                          // count a search with no match (no text kept)
 	EffectView                                // count a view of Node, for staff statistics
+	EffectRate                                // the user rated ticket Ticket with Rating (1–5)
 )
 
 // Effect is a side effect of handling an update, committed in the same
@@ -200,6 +202,15 @@ type Effect struct {
 	Kind     EffectKind
 	Node     string
 	Category string
-	Text     string // EffectRelay only
+	Text     string // EffectRelay: the message; EffectHandoff: the user's description
 	Lang     faq.Lang
+	// Path is where the user went before a hand-off (EffectHandoff).
+	Path []string
+	// Ref and Media describe a relayed message (EffectRelay): its platform
+	// id, for copies, and its attachment, if any.
+	Ref   string
+	Media *Media
+	// Ticket and Rating are set by EffectRate.
+	Ticket string
+	Rating int
 }

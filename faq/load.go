@@ -71,12 +71,14 @@ func load(fsys fs.FS, opts Options) (*Content, Problems) {
 		cats: map[string]Pos{},
 	}
 	l.loadEvents(fsys)
+	l.loadDesk(fsys)
 	l.loadMessages(fsys)
 	l.loadTopics(fsys)
 	l.loadCrisis(fsys)
 	l.loadSynonyms(fsys)
 	l.checkRefs()
 	l.checkCycles()
+	l.checkPlaceholders()
 	l.checkCrisis()
 	slices.SortStableFunc(l.c.Topics, func(a, b *Topic) int {
 		return cmp.Or(cmp.Compare(a.Order, b.Order), cmp.Compare(a.ID, b.ID))

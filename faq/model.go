@@ -159,6 +159,9 @@ type Content struct {
 	Categories []*Category
 	Events     []*Event // in file order; see LiveEvents
 	Index      *Index
+	// Desk is desk.yaml: office hours and the info point's details; never
+	// nil after Load (DefaultDesk without the file).
+	Desk *Desk
 	// Crisis holds the danger signals of crisis.yaml; never nil after Load.
 	Crisis *Crisis
 	// Synonyms are the word groups of synonyms.yaml the Index expands

@@ -11,81 +11,51 @@ import (
 // minPause is the flood wait used when a 429 carries no usable retry_after.
 const minPause = time.Second
 
-// job is one send handed to a sender goroutine.
+// job is one send handed to a sender goroutine: a lane's head, or its head
+// and the items merged with it (Reply.Coalesce).
 type job struct {
-	item    bot.OutboxItem
-	backoff time.Duration // delay before the next attempt if this one fails transiently
+	items   []bot.OutboxItem // items[0] is the head
+	reply   bot.Reply        // what is sent
+	backoff time.Duration    // delay before the next attempt if this one fails transiently
+	upTo    uint64           // highest Seq read when the send started
 }
 
 // outcome is what became of one send.
 type outcome uint8
 
 const (
-	sent    outcome = iota + 1 // delivered and marked done
+	sent    outcome = iota + 1 // delivered
 	retried                    // transient failure, retry at until
 	paused                     // rate limited until until (the channel if global)
-	blocked                    // the chat is inactive, its items dropped
-	dropped                    // permanent failure, item dropped
-	aborted                    // cancelled by shutdown, item stays queued as it was
+	blocked                    // the chat blocked the bot
+	dropped                    // permanent failure
+	aborted                    // cancelled by shutdown, items stay queued as they were
 )
 
 // result reports a finished job to the scheduler.
 type result struct {
-	item    bot.OutboxItem
+	job     job
 	outcome outcome
-	until   time.Time
-	global  bool
+	err     error
 	receipt bot.Receipt // sent: what the platform reported
 }
 
-// sendLoop runs jobs until jobs is closed.
+// sendLoop runs jobs until jobs is closed. Once the run is stopping, jobs
+// not yet begun are given back unsent.
 func (s *scheduler) sendLoop(ctx context.Context, jobs <-chan job, snd bot.Sender) {
 	defer s.senders.Done()
 	for j := range jobs {
-		s.results <- s.deliver(ctx, snd, j)
-	}
-}
-
-// deliver sends one item and makes its outcome durable before reporting
-// it, so the lane's next item is never sent before its predecessor is done.
-// The queue writes outlive ctx: a message that went out while stopping is
-// still marked done. A blocked chat is left to the scheduler (deactivate).
-func (s *scheduler) deliver(ctx context.Context, snd bot.Sender, j job) result {
-	it := j.item
-	rc, err := snd.Send(ctx, it.Reply)
-	if err != nil && ctx.Err() != nil {
-		return result{item: it, outcome: aborted}
-	}
-	r := result{item: it, outcome: classify(err), receipt: rc}
-	log := s.log.With("channel", it.Reply.Chat.Channel(), "seq", it.Seq)
-	var qerr error
-	switch r.outcome {
-	case sent:
-		qerr = s.w.q.Done(s.qctx, it.Seq, rc)
-	case retried:
-		r.until = s.w.opts.Now().Add(j.backoff)
-		qerr = s.w.q.Retry(s.qctx, it.Seq, it.Attempts+1, r.until)
-		log.Debug("outbox: send failed, will retry", "reason", reason(err), "attempts", it.Attempts+1)
-	case paused:
-		var se *bot.SendError
-		errors.As(err, &se)
-		r.global = se.Global
-		r.until = s.w.opts.Now().Add(max(se.RetryAfter, minPause))
-		lane := string(it.Reply.Chat)
-		if r.global {
-			lane = string(it.Reply.Chat.Channel())
+		if s.w.stopping.Load() {
+			s.results <- result{job: j, outcome: aborted}
+			continue
 		}
-		qerr = s.w.q.SetPause(s.qctx, lane, r.until)
-		log.Warn("outbox: rate limited", "global", r.global, "retry_after", se.RetryAfter)
-	case dropped:
-		qerr = s.w.q.Drop(s.qctx, it.Seq, reason(err))
-		log.Warn("outbox: undeliverable item dropped", "reason", reason(err))
+		rc, err := snd.Send(ctx, j.reply)
+		r := result{job: j, outcome: classify(err), err: err, receipt: rc}
+		if err != nil && ctx.Err() != nil {
+			r.outcome = aborted
+		}
+		s.results <- r
 	}
-	if qerr != nil {
-		// The in-memory state still moves on; at worst a restart repeats a send.
-		log.Error("outbox: queue update failed", "err", qerr)
-	}
-	return r
 }
 
 // classify maps a Send error to an outcome; unknown errors are transient.
@@ -119,41 +89,126 @@ func reason(err error) string {
 	return "unclassified"
 }
 
-// handle applies a finished job to the lanes.
+// handle applies a finished job: the windows count it at once; its marks go
+// to the marker, and the lane moves on once they are durable.
 func (s *scheduler) handle(r result) {
-	c := s.channels[r.item.Reply.Chat.Channel()]
-	l := c.lanes[r.item.Reply.Chat]
+	head := r.job.items[0]
+	c := s.channels[head.Reply.Chat.Channel()]
+	l := c.lanes[head.Reply.Chat]
 	now := s.w.opts.Now()
 	c.inflight--
-	l.busy = false
-	resumed := l.resumed
-	l.resumed = false
 	c.global.finish(now)
 	for _, w := range l.windows {
 		w.finish(now)
 	}
+	resumed := l.resumed
+	l.resumed = false
+	log := s.log.With("channel", head.Reply.Chat.Channel(), "seq", head.Seq)
 	switch r.outcome {
-	case sent, dropped:
-		l.pending = l.pending[1:]
-		s.buffered--
-		if r.outcome == sent && s.w.opts.OnSent != nil {
-			s.w.opts.OnSent(r.item, r.receipt)
-		}
+	case sent:
+		s.handleSent(c, l, r)
 	case retried:
+		until := now.Add(r.job.backoff)
 		l.pending[0].Attempts++
-		l.pending[0].NotBefore = r.until
+		l.pending[0].NotBefore = until
+		log.Debug("outbox: send failed, will retry", "reason", reason(r.err), "attempts", head.Attempts+1)
+		s.markThenRequeue(c, l, bot.Mark{Kind: bot.MarkRetry, Seq: head.Seq, Attempts: head.Attempts + 1, NotBefore: until})
 	case paused:
-		switch {
-		case r.global:
-			c.paused = later(c.paused, r.until)
-		case resumed:
-			s.clearStoredPause(c, l.chat)
-		default:
-			l.paused = later(l.paused, r.until)
-		}
+		s.handlePaused(c, l, r, now, resumed)
+	case dropped:
+		s.handleDropped(c, l, r)
 	case blocked:
-		s.deactivate(l)
+		s.handleBlocked(c, l, r)
+	case aborted:
+		l.busy = false
+		s.requeue(c, l)
 	}
+}
+
+// handleSent marks every item of the job done in one commit, then pops them.
+func (s *scheduler) handleSent(c *channelState, l *lane, r result) {
+	marks := make([]bot.Mark, len(r.job.items))
+	for i, it := range r.job.items {
+		marks[i] = bot.Mark{Kind: bot.MarkDone, Seq: it.Seq, Receipt: r.receipt}
+	}
+	s.marks.submit(marks, func() {
+		s.pop(c, l, len(r.job.items))
+		if f := s.w.opts.OnSent; f != nil {
+			for _, it := range r.job.items {
+				f(it, r.receipt)
+			}
+		}
+	})
+}
+
+func (s *scheduler) handlePaused(c *channelState, l *lane, r result, now time.Time, resumed bool) {
+	var se *bot.SendError
+	errors.As(r.err, &se)
+	until := now.Add(max(se.RetryAfter, minPause))
+	s.log.Warn("outbox: rate limited", "channel", c.name, "global", se.Global, "retry_after", se.RetryAfter)
+	mark := bot.Mark{Kind: bot.MarkPause, Lane: string(l.chat), Until: until}
+	switch {
+	case se.Global:
+		c.paused = later(c.paused, until)
+		mark.Lane = string(c.name)
+	case resumed:
+		mark.Until = time.Time{} // the user wrote meanwhile: the reason is gone
+	default:
+		l.paused = later(l.paused, until)
+	}
+	s.markThenRequeue(c, l, mark)
+}
+
+// handleDropped drops a refused item. A refused merged send is retried item
+// by item, so one bad text cannot take the others with it.
+func (s *scheduler) handleDropped(c *channelState, l *lane, r result) {
+	head := r.job.items[0]
+	if n := len(r.job.items); n > 1 {
+		l.noMergeUpTo = r.job.items[n-1].Seq
+		l.busy = false
+		s.requeue(c, l)
+		return
+	}
+	s.log.Warn("outbox: undeliverable item dropped", "channel", c.name, "seq", head.Seq, "reason", reason(r.err))
+	s.marks.submit([]bot.Mark{{Kind: bot.MarkDrop, Seq: head.Seq, Reason: reason(r.err)}}, func() {
+		s.pop(c, l, 1)
+	})
+}
+
+// handleBlocked drops the chat's items read before the blocked send began;
+// anything newer may be for a user who came back, and is kept.
+func (s *scheduler) handleBlocked(c *channelState, l *lane, r result) {
+	upTo := max(r.job.upTo, r.job.items[len(r.job.items)-1].Seq)
+	n := 0
+	for n < len(l.pending) && l.pending[n].Seq <= upTo {
+		n++
+	}
+	l.pending = l.pending[n:]
+	s.buffered -= n
+	l.blockedUpTo = max(l.blockedUpTo, upTo)
+	s.log.Info("outbox: chat blocked the bot, pending items dropped", "channel", c.name, "dropped", n)
+	s.markThenRequeue(c, l, bot.Mark{Kind: bot.MarkBlocked, Chat: l.chat, Seq: upTo})
+}
+
+// markThenRequeue commits mark, then lets the lane send again.
+func (s *scheduler) markThenRequeue(c *channelState, l *lane, mark bot.Mark) {
+	s.marks.submit([]bot.Mark{mark}, func() {
+		l.busy = false
+		s.requeue(c, l)
+	})
+}
+
+// pop removes the lane's first n items, durable now, and moves on.
+func (s *scheduler) pop(c *channelState, l *lane, n int) {
+	clear(l.pending[:n])
+	l.pending = l.pending[n:]
+	if len(l.pending) == 0 {
+		l.pending = nil
+	}
+	s.buffered -= n
+	l.busy = false
+	s.refill(l)
+	s.requeue(c, l)
 }
 
 func later(a, b time.Time) time.Time {
@@ -161,19 +216,4 @@ func later(a, b time.Time) time.Time {
 		return b
 	}
 	return a
-}
-
-// deactivate marks the lane's chat inactive and forgets its items. It runs
-// on the scheduling goroutine so that the items in memory are exactly those
-// MarkInactive drops: all were scanned, so committed, before it runs, and
-// anything committed after it (the user is back) is scanned later.
-func (s *scheduler) deactivate(l *lane) {
-	n, err := s.w.q.MarkInactive(s.qctx, l.chat)
-	log := s.log.With("channel", l.chat.Channel())
-	if err != nil {
-		log.Error("outbox: queue update failed", "err", err)
-	}
-	log.Info("outbox: chat blocked the bot, pending items dropped", "dropped", n)
-	s.buffered -= len(l.pending)
-	l.pending = nil
 }

@@ -86,9 +86,22 @@ type memQueue struct {
 	retries  []retryCall
 	drops    map[uint64]string
 	done     []uint64
+	refs     map[string]string // ref → Track, recorded by Done
+	commits  int               // Mark calls
+	// beforeMark, if set, runs at the start of every Mark call, outside
+	// the lock (a test may block a commit with it).
+	beforeMark func(marks []bot.Mark)
 }
 
-var _ bot.Queue = (*memQueue)(nil)
+var (
+	_ bot.Queue       = (*memQueue)(nil)
+	_ bot.MarkBatcher = (*memQueue)(nil)
+	_ bot.ChatScanner = (*memQueue)(nil)
+)
+
+// plainQueue hides memQueue's optional interfaces: the worker then uses
+// the plain bot.Queue methods and reads in Seq order only.
+type plainQueue struct{ bot.Queue }
 
 func newMemQueue(now func() time.Time, ch changes) *memQueue {
 	return &memQueue{
@@ -99,6 +112,7 @@ func newMemQueue(now func() time.Time, ch changes) *memQueue {
 		pauses:   make(map[string]time.Time),
 		inactive: make(map[bot.ChatKey]bool),
 		drops:    make(map[uint64]string),
+		refs:     make(map[string]string),
 	}
 }
 
@@ -149,9 +163,14 @@ func (q *memQueue) Scan(_ context.Context, after uint64, limit int) ([]bot.Outbo
 	return out, nil
 }
 
-func (q *memQueue) Done(_ context.Context, seq uint64, _ bot.Receipt) error {
+func (q *memQueue) Done(_ context.Context, seq uint64, rc bot.Receipt) error {
 	q.mu.Lock()
 	defer q.mu.Unlock()
+	if it, ok := q.items[seq]; ok && it.Reply.Track != "" {
+		for _, ref := range rc.Refs {
+			q.refs[ref] = it.Reply.Track
+		}
+	}
 	delete(q.items, seq)
 	q.done = append(q.done, seq)
 	q.ch.signal()
@@ -212,6 +231,91 @@ func (q *memQueue) Pauses(_ context.Context, now time.Time) (map[string]time.Tim
 		}
 	}
 	return out, nil
+}
+
+// ScanChat implements bot.ChatScanner.
+func (q *memQueue) ScanChat(_ context.Context, chat bot.ChatKey, after uint64, limit int) ([]bot.OutboxItem, error) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	var out []bot.OutboxItem
+	for _, it := range q.items {
+		if it.Reply.Chat == chat && it.Seq > after {
+			out = append(out, it)
+		}
+	}
+	slices.SortFunc(out, func(a, b bot.OutboxItem) int { return int(a.Seq) - int(b.Seq) })
+	return out[:min(len(out), limit)], nil
+}
+
+// LastSeq implements bot.ChatScanner.
+func (q *memQueue) LastSeq(context.Context) (uint64, error) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.next, nil
+}
+
+// Mark implements bot.MarkBatcher: one call is one commit.
+func (q *memQueue) Mark(ctx context.Context, marks []bot.Mark) error {
+	if q.beforeMark != nil {
+		q.beforeMark(marks)
+	}
+	q.mu.Lock()
+	q.commits++
+	q.mu.Unlock()
+	for _, m := range marks {
+		switch m.Kind {
+		case bot.MarkDone:
+			_ = q.Done(ctx, m.Seq, m.Receipt)
+		case bot.MarkRetry:
+			_ = q.Retry(ctx, m.Seq, m.Attempts, m.NotBefore)
+		case bot.MarkDrop:
+			_ = q.Drop(ctx, m.Seq, m.Reason)
+		case bot.MarkPause:
+			_ = q.SetPause(ctx, m.Lane, m.Until)
+		case bot.MarkBlocked:
+			q.markBlocked(m.Chat, m.Seq)
+		}
+	}
+	return nil
+}
+
+// markBlocked drops chat's items up to seq, and marks the chat inactive
+// unless newer ones wait (the store's rule).
+func (q *memQueue) markBlocked(chat bot.ChatKey, upTo uint64) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	newer := false
+	for s, it := range q.items {
+		switch {
+		case it.Reply.Chat != chat:
+		case s <= upTo:
+			delete(q.items, s)
+		default:
+			newer = true
+		}
+	}
+	if !newer {
+		q.inactive[chat] = true
+	}
+	q.ch.signal()
+}
+
+func (q *memQueue) commitCount() int {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.commits
+}
+
+func (q *memQueue) doneSeqs() []uint64 {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return slices.Clone(q.done)
+}
+
+func (q *memQueue) isInactive(chat bot.ChatKey) bool {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.inactive[chat]
 }
 
 func (q *memQueue) pending() int {

@@ -68,10 +68,42 @@ func TelegramIsGroup(chat bot.ChatKey) bool {
 // moment it starts; when it finishes it is re-stamped with its finish time,
 // so the platform, which sees the send somewhere in between, never observes
 // more than N sends in any interval of length Per.
+//
+// Its memory does not grow with the rate: up to exactSlots sends per
+// window it remembers each finish time exactly; beyond, finish times are
+// rounded UP to one of windowBuckets buckets per window and counted there,
+// which can only make a send expire later (never a violation) and costs at
+// most one bucket (Per/windowBuckets, under 1%) of throughput.
 type window struct {
 	rate     Rate
+	width    int64 // nanoseconds a finish time is rounded up to; 1 = exact
 	inflight int
-	done     []time.Time // finish times of recent sends, ascending
+	total    int    // sends in slots
+	slots    []slot // finish times (or bucket ends), ascending; slots[head:] live
+	head     int
+}
+
+// slot is n sends finished at (or, with buckets, before) t, Unix ns.
+type slot struct {
+	t int64
+	n int
+}
+
+const (
+	exactSlots    = 64
+	windowBuckets = 128
+)
+
+// newWindow returns nil for an unlimited rate; a nil *window allows all.
+func newWindow(r Rate) *window {
+	if r.unlimited() {
+		return nil
+	}
+	w := &window{rate: r, width: 1}
+	if r.N > exactSlots {
+		w.width = max(int64(r.Per)/windowBuckets, 1)
+	}
+	return w
 }
 
 // warm fills the window as if the predecessor had been sending at the full
@@ -83,29 +115,58 @@ func (w *window) warm(at time.Time) *window {
 	if w == nil {
 		return nil
 	}
-	step := w.rate.Per / time.Duration(w.rate.N)
-	w.done = make([]time.Time, w.rate.N)
-	for i := range w.done {
-		w.done[i] = at.Add(-w.rate.Per + time.Duration(i+1)*step)
+	w.slots, w.head, w.total = w.slots[:0], 0, 0
+	per := int64(w.rate.Per)
+	start := at.UnixNano() - per
+	if w.width == 1 {
+		step := per / int64(w.rate.N)
+		for i := range int64(w.rate.N) {
+			w.add(start+(i+1)*step, 1)
+		}
+		return w
+	}
+	// Bucketed: the same spread, counted per bucket.
+	n := int64(w.rate.N)
+	for j := int64(1); j <= windowBuckets; j++ {
+		if k := n*j/windowBuckets - n*(j-1)/windowBuckets; k > 0 {
+			w.add(start+j*per/windowBuckets, int(k))
+		}
 	}
 	return w
 }
 
-// newWindow returns nil for an unlimited rate; a nil *window allows all.
-func newWindow(r Rate) *window {
-	if r.unlimited() {
-		return nil
+// add records n sends finished at t (Unix ns), rounded up to the width.
+func (w *window) add(t int64, n int) {
+	if r := t % w.width; r != 0 {
+		t += w.width - r
 	}
-	return &window{rate: r}
+	if last := len(w.slots) - 1; last >= w.head && w.slots[last].t >= t {
+		w.slots[last].n += n // same bucket (or a clock that stepped back)
+	} else {
+		if w.head > 0 && w.head >= len(w.slots)/2 {
+			w.slots = append(w.slots[:0], w.slots[w.head:]...)
+			w.head = 0
+		}
+		w.slots = append(w.slots, slot{t: t, n: n})
+	}
+	w.total += n
+	// Only the newest N can still limit a send.
+	for w.total-w.slots[w.head].n >= w.rate.N {
+		w.total -= w.slots[w.head].n
+		w.head++
+	}
 }
 
-// prune forgets finish times that left the window at now.
+// prune forgets sends that left the window at now.
 func (w *window) prune(now time.Time) {
-	i := 0
-	for i < len(w.done) && !w.done[i].After(now.Add(-w.rate.Per)) {
-		i++
+	cut := now.UnixNano() - int64(w.rate.Per)
+	for w.head < len(w.slots) && w.slots[w.head].t <= cut {
+		w.total -= w.slots[w.head].n
+		w.head++
 	}
-	w.done = w.done[i:]
+	if w.head == len(w.slots) {
+		w.slots, w.head = w.slots[:0], 0
+	}
 }
 
 // allowAt returns when the next send may start. ok is false when only
@@ -115,15 +176,20 @@ func (w *window) allowAt(now time.Time) (at time.Time, ok bool) {
 		return now, true
 	}
 	w.prune(now)
-	excess := w.inflight + len(w.done) - w.rate.N // sends to expire before one more fits
+	excess := w.inflight + w.total - w.rate.N // sends to expire before one more fits
 	switch {
 	case excess < 0:
 		return now, true
-	case excess >= len(w.done):
+	case excess >= w.total:
 		return time.Time{}, false
-	default:
-		return w.done[excess].Add(w.rate.Per), true
 	}
+	for _, s := range w.slots[w.head:] {
+		if excess < s.n {
+			return time.Unix(0, s.t).Add(w.rate.Per), true
+		}
+		excess -= s.n
+	}
+	return time.Time{}, false // unreachable: excess < total
 }
 
 func (w *window) start() {
@@ -137,10 +203,7 @@ func (w *window) finish(now time.Time) {
 		return
 	}
 	w.inflight--
-	w.done = append(w.done, now)
-	if len(w.done) > w.rate.N {
-		w.done = w.done[len(w.done)-w.rate.N:]
-	}
+	w.add(now.UnixNano(), 1)
 }
 
 // idle reports whether the window remembers nothing that limits a send.
@@ -149,5 +212,5 @@ func (w *window) idle(now time.Time) bool {
 		return true
 	}
 	w.prune(now)
-	return w.inflight == 0 && len(w.done) == 0
+	return w.inflight == 0 && w.total == 0
 }

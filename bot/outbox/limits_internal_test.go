@@ -5,8 +5,6 @@ import (
 	"slices"
 	"testing"
 	"time"
-
-	"github.com/infopunkt/infopunkt/bot"
 )
 
 func TestWindowAllowAt(t *testing.T) {
@@ -29,7 +27,11 @@ func TestWindowAllowAt(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			w := &window{rate: Rate{N: 3, Per: 100 * time.Millisecond}, inflight: tt.inflight, done: tt.done}
+			w := newWindow(Rate{N: 3, Per: 100 * time.Millisecond})
+			for _, d := range tt.done {
+				w.add(d.UnixNano(), 1)
+			}
+			w.inflight = tt.inflight
 			got, ok := w.allowAt(tt.now)
 			if ok != tt.ok || !got.Equal(tt.want) {
 				t.Errorf("allowAt = %v, %v; want %v, %v", got.Sub(t0), ok, tt.want.Sub(t0), tt.ok)
@@ -96,16 +98,76 @@ func TestBackoffDelay(t *testing.T) {
 	}
 }
 
-func TestKeepOldestSelectsTheOldestHeads(t *testing.T) {
-	lanes := make([]*lane, 0)
-	for _, seq := range []uint64{9, 3, 7, 1, 8, 2} {
-		lanes = keepOldest(lanes, &lane{pending: []bot.OutboxItem{{Seq: seq}}}, 3)
+// TestLaneHeapOrder: the lane sendable longest comes first; at one clock
+// reading, the oldest head (the old keepOldest order).
+func TestLaneHeapOrder(t *testing.T) {
+	t0 := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	var h laneHeap
+	lanes := map[uint64]*lane{}
+	for _, k := range []struct {
+		seq uint64
+		at  int
+	}{{9, 0}, {3, 0}, {7, 5}, {1, 0}, {8, 2}, {2, 2}} {
+		l := &lane{seq: k.seq, at: t0.Add(time.Duration(k.at) * time.Second), index: -1}
+		lanes[k.seq] = l
+		h.push(l)
 	}
+	// Lane 7 becomes sendable earlier than any other; lane 1 leaves.
+	lanes[7].at = t0.Add(-time.Second)
+	h.fix(lanes[7].index)
+	h.remove(lanes[1])
 	var got []uint64
-	for _, l := range lanes {
-		got = append(got, l.pending[0].Seq)
+	for h.peek() != nil {
+		l := h.peek()
+		h.remove(l)
+		got = append(got, l.seq)
 	}
-	if !slices.Equal(got, []uint64{1, 2, 3}) {
-		t.Fatalf("kept %v, want [1 2 3]", got)
+	if !slices.Equal(got, []uint64{7, 3, 9, 2, 8}) {
+		t.Fatalf("heap order %v, want [7 3 9 2 8]", got)
+	}
+	if lanes[7].index != -1 {
+		t.Error("a removed lane keeps its heap index")
+	}
+}
+
+// TestBucketedWindowNeverExceedsRate: a rate far beyond the exact slots
+// keeps a bounded number of buckets and still never lets more than N sends
+// finish in any window.
+func TestBucketedWindowNeverExceedsRate(t *testing.T) {
+	const n = 1000
+	per := time.Second
+	w := newWindow(Rate{N: n, Per: per})
+	t0 := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	now := t0
+	var sends []time.Time
+	for len(sends) < 5*n {
+		at, ok := w.allowAt(now)
+		if !ok {
+			t.Fatal("blocked with nothing in flight")
+		}
+		now = later(now, at)
+		w.start()
+		now = now.Add(137 * time.Microsecond)
+		w.finish(now)
+		sends = append(sends, now)
+		if len(w.slots) > windowBuckets+2 {
+			t.Fatalf("%d slots for a rate of %d", len(w.slots), n)
+		}
+	}
+	for i := 0; i+n < len(sends); i++ {
+		if d := sends[i+n].Sub(sends[i]); d < per {
+			t.Fatalf("%d sends within %v", n+1, d)
+		}
+	}
+	// Under 2% below the rate: about one bucket per window.
+	if got := float64(len(sends)-n) / now.Sub(sends[n-1]).Seconds(); got < 0.98*n {
+		t.Errorf("%.0f sends/s, want about %d", got, n)
+	}
+}
+
+func TestHugeRateWindowIsSmall(t *testing.T) {
+	w := newWindow(Rate{N: 1_000_000_000, Per: time.Second}).warm(time.Now())
+	if len(w.slots) > windowBuckets+1 || w.total != 1_000_000_000 {
+		t.Fatalf("warm window: %d slots, %d sends", len(w.slots), w.total)
 	}
 }

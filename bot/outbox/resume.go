@@ -23,11 +23,8 @@ func (s *scheduler) resume(chat bot.ChatKey) {
 		return
 	}
 	l.paused = time.Time{}
-	s.clearStoredPause(c, chat)
-}
-
-func (s *scheduler) clearStoredPause(c *channelState, chat bot.ChatKey) {
-	if err := s.w.q.SetPause(s.qctx, string(chat), time.Time{}); err != nil {
-		s.log.Warn("outbox: clearing a stored pause failed", "channel", c.name, "err", err)
+	s.marks.submit([]bot.Mark{{Kind: bot.MarkPause, Lane: string(chat), Until: time.Time{}}}, nil)
+	if l.index >= 0 {
+		s.requeue(c, l)
 	}
 }

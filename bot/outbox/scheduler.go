@@ -12,17 +12,27 @@ import (
 )
 
 // scheduler is the state of one Run. Only the goroutine running run touches
-// it; the senders talk to it through jobs and results.
+// it; the senders talk to it through jobs and results, the marker through
+// submit and takeCommitted.
 type scheduler struct {
 	w        *Worker
 	log      *slog.Logger
 	channels map[bot.Channel]*channelState
 	results  chan result
 	senders  sync.WaitGroup
-	lastSeq  uint64 // highest Seq scanned so far
-	buffered int    // items held in lanes
+	marks    *marker
+	chats    bot.ChatScanner // nil: the queue is read in Seq order only
+	// lastSeq: every item with Seq <= lastSeq was read. tailSeq: where new
+	// commits are read from while a backlog between lastSeq and tailSeq is
+	// still unread (see scan).
+	lastSeq  uint64
+	tailSeq  uint64
+	backlog  bool // the last in-order read stopped for lack of room
+	buffered int  // items held in lanes
 	skipped  map[bot.Channel]bool
-	qctx     context.Context // for queue writes, which outlive the run's cancellation
+	qctx     context.Context    // for queue writes, which outlive the run's cancellation
+	sendCtx  context.Context    // for sends: cancelled StopGrace after the run's context
+	cancel   context.CancelFunc // cancels sendCtx
 }
 
 // channelState paces one channel and holds its lanes.
@@ -39,17 +49,8 @@ type channelState struct {
 	warmLanes bool
 	jobs      chan job
 	lanes     map[bot.ChatKey]*lane
-}
-
-// lane is the FIFO of one chat: its items are sent one at a time in Seq
-// order, and a head that must wait holds back the items behind it.
-type lane struct {
-	chat    bot.ChatKey
-	pending []bot.OutboxItem // Seq order; pending[0] is the head
-	busy    bool             // the head is being sent
-	paused  time.Time        // no send before this (a flood wait)
-	resumed bool             // Resume arrived while the head was in flight
-	windows []*window        // per chat, and per group for groups
+	ready     laneHeap // lanes with a head and nothing in flight
+	idle      []*lane  // emptied lanes to forget once their windows are idle
 }
 
 // newScheduler builds the channel states and restores stored pauses.
@@ -60,6 +61,7 @@ func (w *Worker) newScheduler(ctx context.Context) (*scheduler, error) {
 		channels: make(map[bot.Channel]*channelState, len(w.senders)),
 		skipped:  make(map[bot.Channel]bool),
 	}
+	s.chats, _ = w.q.(bot.ChatScanner)
 	capacity := 0
 	start := w.opts.Now()
 	for ch, snd := range w.senders {
@@ -101,17 +103,20 @@ func (s *scheduler) restorePause(name string, until time.Time) {
 	}
 	chat := bot.ChatKey(name)
 	if c := s.channels[chat.Channel()]; c != nil {
-		c.laneOf(chat).paused = until
+		c.laneOf(chat, false).paused = until
 	}
 }
 
-// run is the scheduling loop; it returns once every sender has exited.
+// run is the scheduling loop; it returns once every sender and the marker
+// have exited.
 func (s *scheduler) run(ctx context.Context) {
 	s.qctx = context.WithoutCancel(ctx)
+	s.sendCtx, s.cancel = context.WithCancel(s.qctx)
+	s.marks = newMarker(s.qctx, s.w.q, s.log)
 	for _, c := range s.channels {
 		s.senders.Add(s.w.opts.Concurrency)
 		for range s.w.opts.Concurrency {
-			go s.sendLoop(ctx, c.jobs, s.w.senders[c.name])
+			go s.sendLoop(s.sendCtx, c.jobs, s.w.senders[c.name])
 		}
 	}
 	defer s.shutdown()
@@ -128,6 +133,9 @@ func (s *scheduler) run(ctx context.Context) {
 	// select picks among ready cases at random, so check ctx before every
 	// pass: nothing may start once it is done.
 	for ctx.Err() == nil {
+		if s.backlog && s.buffered <= s.w.opts.MaxBuffered*3/4 {
+			s.scan(ctx)
+		}
 		now := s.w.opts.Now()
 		wake := s.dispatch(now)
 		timer.Reset(s.sleep(now, wake))
@@ -138,12 +146,22 @@ func (s *scheduler) run(ctx context.Context) {
 			s.scan(ctx)
 		case <-poll.C:
 			s.scan(ctx)
+			s.forgetIdle(s.w.opts.Now())
 		case <-timer.C:
 		case r := <-s.results:
 			s.handle(r)
+		case <-s.marks.ready:
+			s.committed()
 		case chat := <-s.w.resume:
 			s.resume(chat)
 		}
+	}
+}
+
+// committed runs the continuations of marks that became durable.
+func (s *scheduler) committed() {
+	for _, f := range s.marks.takeCommitted() {
+		f()
 	}
 }
 
@@ -157,78 +175,41 @@ func (s *scheduler) sleep(now, wake time.Time) time.Duration {
 	return d
 }
 
-// shutdown stops the senders and records the outcome of sends that
-// finished while stopping. Every started job reports exactly one result.
+// shutdown lets the sends in flight finish for up to StopGrace, cancels
+// the rest, stops the senders and commits the outcomes. Jobs handed over
+// but not begun are given back unsent. Every job reports one result.
 func (s *scheduler) shutdown() {
+	defer s.cancel()
+	s.w.stopping.Store(true)
 	inflight := 0
 	for _, c := range s.channels {
 		close(c.jobs)
 		inflight += c.inflight
 	}
-	for ; inflight > 0; inflight-- {
-		s.handle(<-s.results)
+	grace := time.NewTimer(s.w.opts.StopGrace)
+	defer grace.Stop()
+	if s.w.opts.StopGrace <= 0 {
+		s.cancel()
+	}
+	for inflight > 0 {
+		select {
+		case r := <-s.results:
+			s.handle(r)
+			inflight--
+		case <-grace.C:
+			s.cancel()
+		case <-s.marks.ready:
+			s.committed()
+		}
 	}
 	s.senders.Wait()
-}
-
-// scan loads newly committed items into their lanes.
-func (s *scheduler) scan(ctx context.Context) {
-	for s.buffered < s.w.opts.MaxBuffered {
-		limit := min(s.w.opts.MaxBuffered-s.buffered, 256)
-		items, err := s.w.q.Scan(ctx, s.lastSeq, limit)
-		if err != nil {
-			if ctx.Err() == nil {
-				s.log.Warn("outbox: scan failed", "err", err)
-			}
-			return
-		}
-		for _, it := range items {
-			s.lastSeq = max(s.lastSeq, it.Seq)
-			s.add(it)
-		}
-		if len(items) < limit {
-			return
-		}
-	}
-}
-
-// add appends an item to its lane.
-func (s *scheduler) add(it bot.OutboxItem) {
-	ch := it.Reply.Chat.Channel()
-	c := s.channels[ch]
-	if c == nil {
-		if !s.skipped[ch] {
-			s.skipped[ch] = true
-			s.log.Warn("outbox: no sender for channel, items stay queued", "channel", ch)
-		}
-		return
-	}
-	l := c.laneOf(it.Reply.Chat)
-	l.pending = append(l.pending, it)
-	s.buffered++
-}
-
-// laneOf returns the lane of chat, creating it.
-func (c *channelState) laneOf(chat bot.ChatKey) *lane {
-	if l := c.lanes[chat]; l != nil {
-		return l
-	}
-	l := &lane{chat: chat}
-	if w := c.newLaneWindow(c.limits.PerChat); w != nil {
-		l.windows = append(l.windows, w)
-	}
-	if c.limits.IsGroup != nil && c.limits.IsGroup(chat) {
-		if w := c.newLaneWindow(c.limits.PerGroup); w != nil {
-			l.windows = append(l.windows, w)
-		}
-	}
-	c.lanes[chat] = l
-	return l
+	s.marks.close()
+	s.committed()
 }
 
 // dispatch starts every send allowed at now and returns the earliest later
-// time something may become ready (zero: only a finishing send or a new
-// item can change that).
+// time something may become ready (zero: only a finishing send, a commit or
+// a new item can change that).
 func (s *scheduler) dispatch(now time.Time) time.Time {
 	var wake time.Time
 	for _, c := range s.channels {
@@ -237,129 +218,107 @@ func (s *scheduler) dispatch(now time.Time) time.Time {
 	return wake
 }
 
+// dispatchChannel pops ready lanes while the channel has a free sender and
+// room in its window. Each start costs O(log lanes).
 func (s *scheduler) dispatchChannel(c *channelState, now time.Time) time.Time {
 	if now.Before(c.paused) {
 		return c.paused
 	}
-	// Nothing can start without a free sender or room in the channel's
-	// window; skip the lane scan, which is the costly part with thousands
-	// of chats. A finishing send or the window's time wakes us again.
-	free := s.w.opts.Concurrency - c.inflight
-	if free <= 0 {
-		return time.Time{}
-	}
-	if at, ok := c.global.allowAt(now); !ok || at.After(now) {
-		return at
-	}
-	ready, wake := c.oldestReady(now, free)
-	for _, l := range ready {
-		at, ok := c.global.allowAt(now)
-		if !ok {
-			break
+	for c.inflight < s.w.opts.Concurrency {
+		l := c.ready.peek()
+		if l == nil {
+			return time.Time{}
 		}
-		if at.After(now) {
-			wake = earliest(wake, at)
-			break
+		if l.at.After(now) {
+			return l.at
 		}
+		if at, ok := c.global.allowAt(now); !ok || at.After(now) {
+			return at
+		}
+		c.ready.remove(l)
 		s.start(c, l)
 	}
-	return wake
+	return time.Time{}
 }
 
-// oldestReady returns up to n lanes whose heads may be sent now, oldest head
-// first so a busy channel serves chats fairly, and the earliest time another
-// lane becomes ready. It forgets idle empty lanes on the way.
-func (c *channelState) oldestReady(now time.Time, n int) ([]*lane, time.Time) {
-	var wake time.Time
-	ready := make([]*lane, 0, n)
-	for chat, l := range c.lanes {
-		if l.busy {
-			continue
-		}
-		if len(l.pending) == 0 {
-			if l.idle(now) {
-				delete(c.lanes, chat)
-			}
-			continue
-		}
-		at, ok := l.readyAt(now)
-		switch {
-		case !ok:
-		case at.After(now):
-			wake = earliest(wake, at)
-		default:
-			ready = keepOldest(ready, l, n)
-		}
-	}
-	return ready, wake
-}
-
-// keepOldest inserts l into ready, kept sorted by head seq and at most n
-// long: a partial selection instead of sorting every ready lane.
-func keepOldest(ready []*lane, l *lane, n int) []*lane {
-	seq := l.pending[0].Seq
-	i := len(ready)
-	for i > 0 && ready[i-1].pending[0].Seq > seq {
-		i--
-	}
-	if i >= n {
-		return ready
-	}
-	if len(ready) < n {
-		ready = append(ready, nil)
-	}
-	copy(ready[i+1:], ready[i:len(ready)-1])
-	ready[i] = l
-	return ready
-}
-
-// readyAt returns when the lane's head may be sent; ok is false if that
-// depends on a send still running.
-func (l *lane) readyAt(now time.Time) (at time.Time, ok bool) {
-	at = now
-	if nb := l.pending[0].NotBefore; nb.After(at) {
-		at = nb
-	}
-	if l.paused.After(at) {
-		at = l.paused
-	}
-	for _, w := range l.windows {
-		t, ok := w.allowAt(now)
-		if !ok {
-			return time.Time{}, false
-		}
-		if t.After(at) {
-			at = t
-		}
-	}
-	return at, true
-}
-
-// idle reports whether an empty lane can be forgotten without losing a
-// pause or the history its rate windows need.
-func (l *lane) idle(now time.Time) bool {
-	if l.paused.After(now) {
-		return false
-	}
-	for _, w := range l.windows {
-		if !w.idle(now) {
-			return false
-		}
-	}
-	return true
-}
-
-// start hands the lane's head to a sender of its channel.
+// start hands the lane's head, merged with what may coalesce with it, to a
+// sender of its channel.
 func (s *scheduler) start(c *channelState, l *lane) {
-	it := l.pending[0]
+	n, reply := s.merge(l)
 	l.busy = true
 	c.inflight++
 	c.global.start()
 	for _, w := range l.windows {
 		w.start()
 	}
+	it := l.pending[0]
 	// The jitter is drawn here because only this goroutine owns the source.
-	c.jobs <- job{item: it, backoff: s.w.opts.Backoff.delay(it.Attempts+1, s.w.rnd)}
+	c.jobs <- job{
+		items:   l.pending[:n:n],
+		reply:   reply,
+		backoff: s.w.opts.Backoff.delay(it.Attempts+1, s.w.rnd),
+		upTo:    max(s.lastSeq, s.tailSeq, l.cursor),
+	}
+}
+
+// requeue puts a lane that is not busy into the ready heap, or among the
+// lanes to forget when it is empty.
+func (s *scheduler) requeue(c *channelState, l *lane) {
+	if l.busy {
+		return
+	}
+	if len(l.pending) == 0 {
+		if l.index >= 0 {
+			c.ready.remove(l)
+		}
+		s.refill(l)
+		if len(l.pending) == 0 {
+			s.retire(c, l)
+			return
+		}
+	}
+	l.at, l.seq = l.readyAt(s.w.opts.Now()), l.pending[0].Seq
+	if l.index >= 0 {
+		c.ready.fix(l.index)
+		return
+	}
+	c.ready.push(l)
+}
+
+// retire forgets an empty lane at once if it is idle, or later.
+func (s *scheduler) retire(c *channelState, l *lane) {
+	if l.idle(s.w.opts.Now()) {
+		if c.lanes[l.chat] == l {
+			delete(c.lanes, l.chat)
+		}
+		return
+	}
+	if !l.idleQueued {
+		l.idleQueued = true
+		c.idle = append(c.idle, l)
+	}
+}
+
+// forgetIdle drops emptied lanes whose pauses and windows ran out.
+func (s *scheduler) forgetIdle(now time.Time) {
+	for _, c := range s.channels {
+		keep := c.idle[:0]
+		for _, l := range c.idle {
+			switch {
+			case len(l.pending) > 0 || l.busy || l.more:
+				l.idleQueued = false
+			case l.idle(now):
+				l.idleQueued = false
+				if c.lanes[l.chat] == l {
+					delete(c.lanes, l.chat)
+				}
+			default:
+				keep = append(keep, l)
+			}
+		}
+		clear(c.idle[len(keep):])
+		c.idle = keep
+	}
 }
 
 func earliest(a, b time.Time) time.Time {
@@ -369,11 +328,30 @@ func earliest(a, b time.Time) time.Time {
 	return a
 }
 
-// newLaneWindow returns a chat's window for r, full if the chat had
-// messages pending when the worker started.
-func (c *channelState) newLaneWindow(r Rate) *window {
+// laneOf returns the lane of chat, creating it; warm gives a new lane full
+// windows (its chat may have just been served by a killed predecessor).
+func (c *channelState) laneOf(chat bot.ChatKey, warm bool) *lane {
+	if l := c.lanes[chat]; l != nil {
+		return l
+	}
+	l := &lane{chat: chat, index: -1}
+	warm = warm || c.warmLanes
+	if w := c.newLaneWindow(c.limits.PerChat, warm); w != nil {
+		l.windows = append(l.windows, w)
+	}
+	if c.limits.IsGroup != nil && c.limits.IsGroup(chat) {
+		if w := c.newLaneWindow(c.limits.PerGroup, warm); w != nil {
+			l.windows = append(l.windows, w)
+		}
+	}
+	c.lanes[chat] = l
+	return l
+}
+
+// newLaneWindow returns a chat's window for r, full if warm.
+func (c *channelState) newLaneWindow(r Rate, warm bool) *window {
 	w := newWindow(r)
-	if c.warmLanes {
+	if warm {
 		w.warm(c.started)
 	}
 	return w

@@ -35,18 +35,32 @@ type Options struct {
 	// Rand is the jitter source; default a randomly seeded PCG. The worker
 	// uses it from one goroutine only.
 	Rand rand.Source
-	// OnSent, if set, is called after an item was sent and marked done,
-	// with the platform's receipt. It runs on the scheduling goroutine, one
+	// OnSent, if set, is called after an item was sent and its done mark
+	// committed, with the platform's receipt (items merged into one message
+	// share it). It runs on the scheduling goroutine, one
 	// call at a time, and must not block.
 	OnSent func(item bot.OutboxItem, rc bot.Receipt)
 	// PollInterval is how often the queue is scanned without a Notify;
 	// default 1 s.
 	PollInterval time.Duration
 	// MaxBuffered bounds the items held in memory; more stay in the queue
-	// until these drain. Default 4096. Items are read in Seq order, so a
-	// backlog this large in a few paced chats delays newer items of other
-	// chats until it drains.
+	// until these drain. Default 4096. Newly committed items are read
+	// before an older backlog and may use another MaxBuffered/8, so a
+	// backlog (100,000 reminders) never delays a new chat's reply.
 	MaxBuffered int
+	// MaxPerChat bounds the items of one chat held in memory; the chat's
+	// further items are read from the queue (bot.ChatScanner) as these
+	// drain, so one flooding chat cannot fill MaxBuffered. Default 64.
+	// Ignored (unbounded) for a Queue that is not a bot.ChatScanner.
+	MaxPerChat int
+	// StopGrace is how long sends in flight may go on once Run's context
+	// is done; no new send starts meanwhile. Sends still running after it
+	// are cancelled and go out again on the next run. Default 0: cancel at
+	// once.
+	StopGrace time.Duration
+	// MaxCoalesceBytes bounds the text of one message merged from replies
+	// with a common Reply.Coalesce. Default 3500 (one Telegram message).
+	MaxCoalesceBytes int
 }
 
 func (o Options) withDefaults() Options {
@@ -69,6 +83,12 @@ func (o Options) withDefaults() Options {
 	if o.MaxBuffered <= 0 {
 		o.MaxBuffered = 4096
 	}
+	if o.MaxPerChat <= 0 {
+		o.MaxPerChat = 64
+	}
+	if o.MaxCoalesceBytes <= 0 {
+		o.MaxCoalesceBytes = 3500
+	}
 	return o
 }
 
@@ -89,6 +109,9 @@ type Worker struct {
 	notify  chan struct{}
 	resume  chan bot.ChatKey
 	running atomic.Bool
+	// stopping tells the senders of a stopping run not to begin the jobs
+	// still queued to them.
+	stopping atomic.Bool
 
 	mu     sync.Mutex // guards cancel and done, set by Start
 	cancel context.CancelFunc
@@ -130,9 +153,10 @@ func (w *Worker) Notify() {
 }
 
 // Run restores the stored pauses, then delivers queued items until ctx is
-// done. On return every goroutine it started has exited; sends still in
-// flight were cancelled through their context and their items stay queued,
-// so they are sent again by the next run. Run returns nil after ctx is done,
+// done. Then it starts no new send, lets the sends in flight finish for up
+// to Options.StopGrace, cancels the rest (their items stay queued and are
+// sent again by the next run) and commits the outcomes of the finished
+// ones. On return every goroutine it started has exited. Run returns nil after ctx is done,
 // ErrRunning if the worker already runs, or an error if the pauses cannot
 // be loaded (sending without them could break a platform's flood wait).
 func (w *Worker) Run(ctx context.Context) error {
@@ -144,6 +168,7 @@ func (w *Worker) Run(ctx context.Context) error {
 }
 
 func (w *Worker) run(ctx context.Context) error {
+	w.stopping.Store(false)
 	s, err := w.newScheduler(ctx)
 	if err != nil {
 		return err

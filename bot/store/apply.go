@@ -77,7 +77,12 @@ func (db *DB) Apply(ctx context.Context, chat bot.ChatKey, dedupKey string, fn b
 	if db.noBatch {
 		commit = db.update
 	}
-	if err := commit(context.WithoutCancel(ctx), run); err != nil {
+	start := time.Now()
+	err := commit(context.WithoutCancel(ctx), run)
+	if db.opts.ObserveCommit != nil {
+		db.opts.ObserveCommit(time.Since(start))
+	}
+	if err != nil {
 		return bot.Result{}, false, fmt.Errorf("apply %s update: %w", chat.Channel(), err)
 	}
 	return out.res, out.applied, nil
@@ -95,7 +100,14 @@ func (db *DB) apply(tx *bbolt.Tx, chat bot.ChatKey, dedupKey string, fn bot.Appl
 	}
 	res := fn(st, exists)
 	now := db.now()
+	hooked, err := db.runDeskHook(tx, chat, res, now)
+	if err != nil {
+		return err
+	}
 	for _, e := range res.Effects {
+		if hooked && bot.DeskEffect(e.Kind) {
+			continue
+		}
 		if err := applyEffect(tx, chat, e, now); err != nil {
 			return err
 		}

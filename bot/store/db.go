@@ -66,6 +66,10 @@ type Options struct {
 	// update workers commits as soon as every worker has an update in the
 	// batch. Default DefaultMaxBatchSize (1000, bbolt's own default).
 	MaxBatchSize int
+	// ObserveCommit, if set, is called after every Apply commit with how
+	// long the commit took (waiting for the batch included), for metrics.
+	// It must not block.
+	ObserveCommit func(took time.Duration)
 	// NoSync skips fsync after each commit. UNSAFE: a crash or power loss
 	// can lose committed updates or corrupt the file. For tests and
 	// benchmarks only; never set it for real data. Default false.
@@ -90,6 +94,9 @@ type DB struct {
 	// and may fail it to force a re-run. Both are set by tests only.
 	noBatch   bool
 	applyHook func(chat bot.ChatKey) error
+
+	// deskHook, when set, receives the desk's effects inside Apply.
+	deskHook bot.DeskHook
 }
 
 // Open opens or creates the data file at path, creating its directory, and

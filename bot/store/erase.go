@@ -67,6 +67,9 @@ func eraseChat(tx *bbolt.Tx, chat bot.ChatKey) error {
 	if _, err := dropChatItems(tx, chat); err != nil {
 		return fmt.Errorf("erase outbox: %w", err)
 	}
+	if err := eraseDesk(tx, chat); err != nil {
+		return fmt.Errorf("erase desk records: %w", err)
+	}
 	if err := eraseMeta(tx.Bucket(bucketMeta), chat); err != nil {
 		return err
 	}

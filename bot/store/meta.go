@@ -51,18 +51,7 @@ func (db *DB) PutMeta(ctx context.Context, key string, value []byte) error {
 // SetPause implements bot.Queue. A time not after the store's clock clears
 // the pause; expired pauses of other lanes are removed on the way.
 func (db *DB) SetPause(ctx context.Context, lane string, until time.Time) error {
-	err := db.update(ctx, func(tx *bbolt.Tx) error {
-		now := db.now()
-		if err := prunePauses(tx, now); err != nil {
-			return err
-		}
-		b := tx.Bucket(bucketMeta)
-		if !until.After(now) {
-			return b.Delete([]byte(pausePrefix + lane))
-		}
-		return b.Put([]byte(pausePrefix+lane), []byte(until.Format(time.RFC3339Nano)))
-	})
-	if err != nil {
+	if err := db.Mark(ctx, []bot.Mark{{Kind: bot.MarkPause, Lane: lane, Until: until}}); err != nil {
 		return fmt.Errorf("pause lane %q: %w", lane, err)
 	}
 	return nil

@@ -64,16 +64,9 @@ func (db *DB) Scan(ctx context.Context, after uint64, limit int) ([]bot.OutboxIt
 
 // Done implements bot.Queue. It also removes the item's index entries, so
 // its Key may be enqueued again afterwards, and records rc's refs under the
-// item's Reply.Track.
+// item's Reply.Track. Concurrent calls share one commit (see Mark).
 func (db *DB) Done(ctx context.Context, seq uint64, rc bot.Receipt) error {
-	err := db.update(ctx, func(tx *bbolt.Tx) error {
-		it, found, err := removeItem(tx, seq)
-		if err != nil || !found || it.Reply.Track == "" {
-			return err
-		}
-		return putRefs(tx, it.Reply.Chat, rc.Refs, it.Reply.Track)
-	})
-	if err != nil {
+	if err := db.Mark(ctx, []bot.Mark{{Kind: bot.MarkDone, Seq: seq, Receipt: rc}}); err != nil {
 		return fmt.Errorf("outbox done %d: %w", seq, err)
 	}
 	return nil
@@ -118,16 +111,7 @@ func refKey(chat bot.ChatKey, ref string) []byte {
 // Retry implements bot.Queue. Retrying a missing item (delivered, dropped
 // or erased meanwhile) is not an error.
 func (db *DB) Retry(ctx context.Context, seq uint64, attempts int, notBefore time.Time) error {
-	err := db.update(ctx, func(tx *bbolt.Tx) error {
-		b := tx.Bucket(bucketOutbox)
-		var it bot.OutboxItem
-		found, err := getJSON(b, u64(seq), &it)
-		if err != nil || !found {
-			return err
-		}
-		it.Attempts, it.NotBefore = attempts, notBefore
-		return putJSON(b, u64(seq), it)
-	})
+	err := db.Mark(ctx, []bot.Mark{{Kind: bot.MarkRetry, Seq: seq, Attempts: attempts, NotBefore: notBefore}})
 	if err != nil {
 		return fmt.Errorf("outbox retry %d: %w", seq, err)
 	}
@@ -137,42 +121,22 @@ func (db *DB) Retry(ctx context.Context, seq uint64, attempts int, notBefore tim
 // Drop implements bot.Queue and counts "dropped/<reason>" in today's stats.
 // Dropping a missing item is not an error and counts nothing.
 func (db *DB) Drop(ctx context.Context, seq uint64, reason string) error {
-	if reason == "" {
-		reason = "unknown"
-	}
-	err := db.update(ctx, func(tx *bbolt.Tx) error {
-		_, found, err := removeItem(tx, seq)
-		if err != nil || !found {
-			return err
-		}
-		return incrStat(tx, db.now(), "dropped/"+reason, 1)
-	})
-	if err != nil {
+	if err := db.Mark(ctx, []bot.Mark{{Kind: bot.MarkDrop, Seq: seq, Reason: reason}}); err != nil {
 		return fmt.Errorf("outbox drop %d: %w", seq, err)
 	}
 	return nil
 }
 
 // MarkInactive implements bot.Queue. The chat's state gets Inactive if the
-// chat is known; dropped items count as "dropped/inactive".
+// chat is known; dropped items count as "dropped/inactive". The outbox
+// worker uses MarkBlocked instead, which keeps replies enqueued after the
+// blocked send.
 func (db *DB) MarkInactive(ctx context.Context, chat bot.ChatKey) (int, error) {
 	var dropped int
 	err := db.update(ctx, func(tx *bbolt.Tx) error {
-		st, exists, err := loadState(tx, chat)
-		if err != nil {
-			return err
-		}
-		if exists && !st.Inactive {
-			inactive := st
-			inactive.Inactive = true
-			if err := putState(tx, chat, inactive, st, true); err != nil {
-				return err
-			}
-		}
-		if dropped, err = dropChatItems(tx, chat); err != nil || dropped == 0 {
-			return err
-		}
-		return incrStat(tx, db.now(), "dropped/inactive", uint64(dropped))
+		var err error
+		dropped, err = markBlocked(tx, chat, math.MaxUint64, db.now())
+		return err
 	})
 	if err != nil {
 		return 0, fmt.Errorf("mark %s inactive: %w", chat, err)
@@ -180,8 +144,11 @@ func (db *DB) MarkInactive(ctx context.Context, chat bot.ChatKey) (int, error) {
 	return dropped, nil
 }
 
-// enqueue appends r unless its Key is already pending; it returns the new
-// sequence number, or 0 when skipped.
+// enqueue appends r unless its Key is already pending or the chat is
+// flooded: a plain answer (refusable) to a chat with
+// DefaultMaxPendingPerChat items pending is refused and counted as
+// "dropped/flood", so one chat flooding the bot cannot grow the queue
+// without bound. It returns the new sequence number, or 0 when skipped.
 func enqueue(tx *bbolt.Tx, r bot.Reply, now time.Time) (uint64, error) {
 	if r.Chat == "" {
 		return 0, errNoChat
@@ -189,6 +156,9 @@ func enqueue(tx *bbolt.Tx, r bot.Reply, now time.Time) (uint64, error) {
 	keys := tx.Bucket(bucketOutboxKeys)
 	if r.Key != "" && keys.Get([]byte(r.Key)) != nil {
 		return 0, nil
+	}
+	if refusable(r) && flooded(tx, r.Chat, DefaultMaxPendingPerChat) {
+		return 0, incrStat(tx, now, "dropped/flood", 1)
 	}
 	b := tx.Bucket(bucketOutbox)
 	seq, err := b.NextSequence()

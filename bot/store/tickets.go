@@ -39,6 +39,13 @@ type TranscriptEntry struct {
 	At   time.Time `json:"at"`
 	Lang faq.Lang  `json:"lang"`
 	Text string    `json:"text"`
+	// Written by the desk (bot/desk.Entry): the ticket number, the
+	// direction (in: the user, out: a consultant, note: internal, faq: an
+	// answer sent), the kind of attachment and the consultant's id.
+	Ticket int    `json:"ticket,omitempty"`
+	Dir    string `json:"dir,omitempty"`
+	Media  string `json:"media,omitempty"`
+	From   string `json:"from,omitempty"`
 }
 
 // Tickets returns every ticket, ordered by chat key.

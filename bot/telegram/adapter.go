@@ -71,6 +71,16 @@ type Config struct {
 	Logger *slog.Logger
 	// Now is the clock. Default time.Now.
 	Now func() time.Time
+	// PublicURL is the bot's public base URL (scheme and host, maybe a
+	// path prefix) under which MediaHandler is mounted at MediaPath; empty
+	// disables MediaLink.
+	PublicURL string
+	// MediaLinkTTL is how long a MediaLink works. Default
+	// DefaultMediaLinkTTL.
+	MediaLinkTTL time.Duration
+	// MaxMediaSize is the largest file MediaHandler serves. Default
+	// DefaultMaxMediaSize (the Bot API cannot download more).
+	MaxMediaSize int64
 }
 
 // Handler processes one inbound update. Handle returns only after the
@@ -105,6 +115,7 @@ type Adapter struct {
 	closed bool
 	wg     sync.WaitGroup // Poll
 	flood  floodTracker
+	media  mediaKeys
 }
 
 // New checks the token with getMe and returns an Adapter. In webhook mode
@@ -165,6 +176,12 @@ func withDefaults(cfg Config) Config {
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.MediaLinkTTL <= 0 {
+		cfg.MediaLinkTTL = DefaultMediaLinkTTL
+	}
+	if cfg.MaxMediaSize <= 0 {
+		cfg.MaxMediaSize = DefaultMaxMediaSize
 	}
 	return cfg
 }

@@ -40,6 +40,7 @@ type message struct {
 	Type         string `json:"type"`
 	Text         string `json:"text"`
 	TrackingData string `json:"tracking_data"`
+	mediaFields         // picture, video, file, location, sticker: inmedia.go
 }
 
 // messageToken is a uint64 that may arrive as a JSON number (the usual

@@ -23,14 +23,37 @@ const (
 // MessageType is the "type" of a message.
 type MessageType string
 
-// The message types this client sends. Viber also has video, contact,
-// location, sticker and rich_media, which Infopunkt does not send.
+// The message types this client sends. Viber also has contact, sticker
+// and rich_media, which Infopunkt does not send.
 const (
-	TypeText    MessageType = "text"
-	TypeURL     MessageType = "url"
-	TypePicture MessageType = "picture"
-	TypeFile    MessageType = "file"
+	TypeText     MessageType = "text"
+	TypeURL      MessageType = "url"
+	TypePicture  MessageType = "picture"
+	TypeFile     MessageType = "file"
+	TypeVideo    MessageType = "video"
+	TypeLocation MessageType = "location"
 )
+
+// Media limits of send_message (Viber REST Bot API).
+const (
+	// MaxPictureText is the longest picture description, in characters.
+	MaxPictureText = 768
+	// MaxPictureSize is the largest picture every client shows (1 MB on
+	// iOS, 3 MB on Android); larger pictures go as files.
+	MaxPictureSize = 1 << 20
+	// MaxVideoSize is the largest video message (26 MB).
+	MaxVideoSize = 26 << 20
+	// MaxFileSize is the largest file message (50 MB).
+	MaxFileSize = 50 << 20
+	// MaxFileName is the longest file_name, in characters.
+	MaxFileName = 256
+)
+
+// Location is a point on the map.
+type Location struct {
+	Lat float64 `json:"lat"`
+	Lon float64 `json:"lon"`
+}
 
 // Sender is the name (and avatar) shown on a bot message.
 type Sender struct {
@@ -49,8 +72,10 @@ type Message struct {
 	Text          string      `json:"text,omitempty"`      // text; picture caption
 	Media         string      `json:"media,omitempty"`     // url, picture, file: the URL
 	Thumbnail     string      `json:"thumbnail,omitempty"` // picture
-	Size          int64       `json:"size,omitempty"`      // file: bytes
+	Size          int64       `json:"size,omitempty"`      // file, video: bytes
 	FileName      string      `json:"file_name,omitempty"` // file
+	Duration      int         `json:"duration,omitempty"`  // video: seconds
+	Location      *Location   `json:"location,omitempty"`  // location
 	Keyboard      *Keyboard   `json:"keyboard,omitempty"`
 }
 
@@ -102,13 +127,31 @@ func (m *Message) validate() error {
 		if TextLength(m.Text) > MaxTextLength {
 			return bad("text longer than 7000 characters")
 		}
-	case TypeURL, TypePicture:
+	case TypeURL:
 		if m.Media == "" {
 			return bad("no media")
+		}
+	case TypePicture:
+		if m.Media == "" {
+			return bad("no media")
+		}
+		if TextLength(m.Text) > MaxPictureText {
+			return bad("picture text longer than 768 characters")
+		}
+	case TypeVideo:
+		if m.Media == "" || m.Size <= 0 {
+			return bad("video needs media and size")
 		}
 	case TypeFile:
 		if m.Media == "" || m.Size <= 0 || m.FileName == "" {
 			return bad("file needs media, size and file_name")
+		}
+		if len([]rune(m.FileName)) > MaxFileName {
+			return bad("file_name longer than 256 characters")
+		}
+	case TypeLocation:
+		if m.Location == nil || m.Location.Lat < -90 || m.Location.Lat > 90 || m.Location.Lon < -180 || m.Location.Lon > 180 {
+			return bad("location needs lat and lon")
 		}
 	default:
 		return bad("unsupported type " + string(m.Type))

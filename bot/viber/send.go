@@ -17,6 +17,10 @@ const accountPause = 15 * time.Minute
 // Send delivers r to a Viber user (bot.Sender). A reply longer than one
 // message goes out in parts with the keyboard on the last; if a part fails,
 // the outbox's retry of the same reply resumes after the parts delivered.
+// Reply.Media goes by its URL as a picture (with the text as description
+// when it fits 768 characters), video, file (voice notes and stickers
+// too) or location, the rest of the text after it; Viber fetches the URL,
+// so a Telegram file needs a link (telegram.Adapter.MediaLink) first.
 //
 // Failures are *bot.SendError:
 //   - SendRateLimited (per chat): Viber's tooManyRequests, backing off from
@@ -29,14 +33,17 @@ const accountPause = 15 * time.Minute
 //     device that can receive bot messages;
 //   - SendPermanent: Viber rejected the data, the reply cannot fit Viber's
 //     limits, or a reminder exceeds MonthlyReminderCap ("viber_reminder_cap");
+//     a Copy without Media ("viber_copy_unsupported": Viber cannot copy, so
+//     the desk must send Media with a URL plus Text), Media without a URL
+//     ("viber_media_no_url");
 //   - SendRetry: HTTP errors, timeouts, resets, unknown statuses.
 func (a *Adapter) Send(ctx context.Context, r bot.Reply) (bot.Receipt, error) {
 	if r.Chat.Channel() != bot.Viber || r.Chat.ID() == "" {
 		return bot.Receipt{}, &bot.SendError{Kind: bot.SendPermanent, Reason: "viber_wrong_chat", Err: errors.New("not a Viber chat")}
 	}
-	msgs, err := a.render(r)
+	msgs, err := a.renderReply(r)
 	if err != nil {
-		return bot.Receipt{}, &bot.SendError{Kind: bot.SendPermanent, Reason: "viber_too_large", Err: err}
+		return bot.Receipt{}, renderError(err)
 	}
 	if len(msgs) > a.cfg.UserHourlyCap {
 		return bot.Receipt{}, &bot.SendError{Kind: bot.SendPermanent, Reason: "viber_too_long", Err: errUnrenderable}
@@ -69,6 +76,29 @@ func (a *Adapter) Send(ctx context.Context, r bot.Reply) (bot.Receipt, error) {
 	}
 	a.setResume(r.Chat, resumeMark{})
 	return rc, nil
+}
+
+// renderReply renders a text reply or one with Media. A Copy without
+// Media cannot be sent: Viber has no copyMessage.
+func (a *Adapter) renderReply(r bot.Reply) ([]Message, error) {
+	switch {
+	case r.Media != nil:
+		return a.renderMedia(r)
+	case r.Copy != nil:
+		return nil, errCopy
+	}
+	return a.render(r)
+}
+
+func renderError(err error) *bot.SendError {
+	reason := "viber_too_large"
+	switch {
+	case errors.Is(err, errCopy):
+		reason = "viber_copy_unsupported"
+	case errors.Is(err, errNoMediaURL):
+		reason = "viber_media_no_url"
+	}
+	return &bot.SendError{Kind: bot.SendPermanent, Reason: reason, Err: err}
 }
 
 // sendOne sends m; if the user's devices are too old for the keyboard
@@ -121,6 +151,7 @@ func replySum(chat bot.ChatKey, msgs []Message) uint64 {
 	for _, m := range msgs {
 		h.Write([]byte{0})
 		h.Write([]byte(m.Text))
+		h.Write([]byte(m.Media))
 	}
 	return h.Sum64()
 }

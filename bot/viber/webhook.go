@@ -125,11 +125,14 @@ func (a *Adapter) dispatch(w http.ResponseWriter, r *http.Request, cb *callback)
 	}
 }
 
-// messageUpdate maps a user's message. Anything but text (a picture, a
-// sticker, a location) becomes empty text, which the engine answers with
-// a polite hint.
+// messageUpdate maps a user's message. A picture, video, file, location or
+// sticker becomes Update.Media (see mediaUpdate); the engine answers one
+// without words with a polite hint, the desk relays it.
 func messageUpdate(cb *callback) bot.Update {
-	if cb.Message == nil || cb.Message.Type != "text" {
+	if cb.Message != nil && cb.Message.Type != "text" {
+		return mediaUpdate(cb.Message)
+	}
+	if cb.Message == nil {
 		return bot.Update{Kind: bot.UpdateText}
 	}
 	if data, ok := buttonData(cb.Message.Text); ok {

@@ -44,17 +44,25 @@ func (s *service) startTelegram(ctx context.Context) error {
 		WebhookURL: s.cfg.TelegramWebhookURL, WebhookSecret: s.cfg.TelegramWebhookSecret,
 		DeskChatID: desk, Logger: s.logger.With("channel", "telegram"),
 		// A hung send holds one of the outbox's few senders: fail it sooner
-		// than the 30 s default and let the outbox retry.
-		HTTPClient: &http.Client{Timeout: 15 * time.Second},
-	}, s.db, deskFilter{next: s.proc, desk: bot.NewChatKey(bot.Telegram, s.cfg.DeskChatID)})
+		// than the 30 s default and let the outbox retry. The transport
+		// tells /readyz about every successful poll.
+		HTTPClient: &http.Client{Timeout: 15 * time.Second, Transport: pollTransport{
+			next: http.DefaultTransport, method: "/getUpdates",
+			mark: func() { s.readiness.ok(bot.Telegram, time.Now()) },
+		}},
+	}, s.db, deskRouter{next: s.proc, desk: s.desk.HandleStaff, staff: s.desk.Desk.Staff})
 	if err != nil {
 		return fmt.Errorf("telegram: %w", err)
+	}
+	if err := s.connectDesk(ctx, tg); err != nil {
+		return err
 	}
 	s.senders[bot.Telegram] = tg
 	s.onShutdown = append(s.onShutdown, func() { tg.Close() })
 	if err := tg.SetCommands(ctx, telegramCommands(s.engine.Content())); err != nil {
 		s.logger.Warn("telegram command menu not set", "err", err)
 	}
+	s.readiness.expect(bot.Telegram, s.cfg.TelegramWebhookURL == "")
 	if s.cfg.TelegramWebhookURL == "" {
 		s.goBG(func() { s.pollTelegram(ctx, tg) })
 		return nil
@@ -67,7 +75,9 @@ func (s *service) startTelegram(ctx context.Context) error {
 	s.afterListen = append(s.afterListen, func(ctx context.Context) {
 		if err := tg.SetWebhook(ctx); err != nil {
 			s.errc <- fmt.Errorf("telegram setWebhook: %w", err)
+			return
 		}
+		s.readiness.ok(bot.Telegram, time.Now())
 	})
 	return nil
 }
@@ -114,30 +124,19 @@ func (s *service) startViber() error {
 		return fmt.Errorf("INFOPUNKT_VIBER_WEBHOOK_URL: %w", err)
 	}
 	s.mux.Handle("POST "+path, vb.WebhookHandler())
+	s.readiness.expect(bot.Viber, false)
 	s.afterListen = append(s.afterListen, func(ctx context.Context) {
 		s.goBG(func() {
-			if err := vb.SetWebhook(ctx); err != nil && ctx.Err() == nil {
-				s.errc <- fmt.Errorf("viber set_webhook: %w", err)
+			if err := vb.SetWebhook(ctx); err != nil {
+				if ctx.Err() == nil {
+					s.errc <- fmt.Errorf("viber set_webhook: %w", err)
+				}
+				return
 			}
+			s.readiness.ok(bot.Viber, time.Now())
 		})
 	})
 	return nil
-}
-
-// deskFilter keeps the consultants' group out of the migrant-facing engine:
-// staff messages would otherwise get privacy notices and menus. The desk
-// (hand-off) will take these updates; until then they are acknowledged and
-// dropped.
-type deskFilter struct {
-	next telegram.Handler
-	desk bot.ChatKey
-}
-
-func (f deskFilter) Handle(ctx context.Context, u bot.Update) error {
-	if u.Chat == f.desk {
-		return nil
-	}
-	return f.next.Handle(ctx, u)
 }
 
 // resumeChat lifts a chat's outbox pause when its platform says the reason

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -17,15 +16,14 @@ import (
 // runChat is `infopunkt chat`: the real engine, store and outbox driven from
 // the terminal, with no tokens and no network.
 func runChat(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
-	fl := flag.NewFlagSet("chat", flag.ContinueOnError)
-	fl.SetOutput(stderr)
-	lang := fl.String("lang", "", "language: uk, pl, ru or en (default: from LANG, else ask)")
-	data := fl.String("data", "", "data file (default INFOPUNKT_DATA or ./data/infopunkt.db)")
-	if err := fl.Parse(args); err != nil {
-		return exitError(2)
+	fl := cmdChat.flags()
+	if done, err := parseCommand(cmdChat, fl, args, stdout, stderr); done || err != nil {
+		return err
 	}
+	lang, data := flagString(fl, "lang"), flagString(fl, "data")
 	if _, ok := faq.ParseLang(*lang); *lang != "" && !ok {
-		return fmt.Errorf("chat: unknown language %q (use uk, pl, ru or en)", *lang)
+		fmt.Fprintf(stderr, "infopunkt chat: unknown language %q (use uk, pl, ru or en)\n", *lang)
+		return exitError(2)
 	}
 	cfg, err := loadConfig(getenv)
 	if err != nil {
@@ -34,7 +32,11 @@ func runChat(ctx context.Context, args []string, getenv func(string) string, std
 	if *data != "" {
 		cfg.Data = *data
 	}
-	logger := newLogger(stderr, "warn")
+	logger, closeLog, err := runLogger(cfg, true, stderr, newRedactor(cfg))
+	if err != nil {
+		return err
+	}
+	defer closeLog()
 	c, err := loadContentReport(cfg, logger)
 	if err != nil {
 		return err

@@ -47,9 +47,9 @@ func TestChat(t *testing.T) {
 }
 
 func TestChatRejectsUnknownLanguage(t *testing.T) {
-	_, _, err := runCmd(t, "", nil, "chat", "--lang", "de", "--data", filepath.Join(t.TempDir(), "x.db"))
-	if err == nil || !strings.Contains(err.Error(), "unknown language") {
-		t.Fatalf("err = %v, want unknown language", err)
+	_, errOut, err := runCmd(t, "", nil, "chat", "--lang", "de", "--data", filepath.Join(t.TempDir(), "x.db"))
+	if err != exitError(2) || !strings.Contains(errOut, "unknown language") {
+		t.Fatalf("err = %v, stderr %q; want exit 2 and unknown language", err, errOut)
 	}
 }
 
@@ -124,7 +124,7 @@ func TestReloadKeepsLastGoodContent(t *testing.T) {
 	}
 	var logs syncBuffer
 	eng := bot.NewEngine(c)
-	w := &contentWatcher{dir: dir, engine: eng, logger: newLogger(&logs, "info"), every: time.Hour}
+	w := &contentWatcher{dir: dir, engine: eng, logger: newLogger(&logs, "info", "text", nil), every: time.Hour}
 	w.last, _ = fingerprint(dir)
 
 	path := filepath.Join(dir, "faq", "life.yaml")
@@ -149,7 +149,7 @@ func TestReloadKeepsLastGoodContent(t *testing.T) {
 func TestBackupWhileRunning(t *testing.T) {
 	in := startRun(t, nil, nil)
 	target := filepath.Join(t.TempDir(), "backup.db")
-	env := map[string]string{"INFOPUNKT_DATA": in.Data, "INFOPUNKT_LISTEN": in.Addr}
+	env := map[string]string{"INFOPUNKT_DATA": in.Data, "INFOPUNKT_ADMIN_LISTEN": in.Admin, "INFOPUNKT_ADMIN_TOKEN": testAdminToken}
 	out, errOut, err := runCmd(t, "", env, "backup", target)
 	if err != nil {
 		t.Fatalf("backup: %v\n%s", err, errOut)
@@ -167,7 +167,7 @@ func TestBackupWhileRunning(t *testing.T) {
 func TestSecondInstanceFailsFast(t *testing.T) {
 	in := startRun(t, nil, nil)
 	start := time.Now()
-	_, _, err := runCmd(t, "", map[string]string{"INFOPUNKT_DATA": in.Data, "INFOPUNKT_LISTEN": "127.0.0.1:0"}, "run")
+	_, _, err := runCmd(t, "", map[string]string{"INFOPUNKT_DATA": in.Data, "INFOPUNKT_LISTEN": "127.0.0.1:0", "INFOPUNKT_ADMIN_LISTEN": "127.0.0.1:0"}, "run")
 	if !errors.Is(err, bot.ErrLocked) {
 		t.Fatalf("err = %v, want bot.ErrLocked", err)
 	}
@@ -178,7 +178,7 @@ func TestSecondInstanceFailsFast(t *testing.T) {
 
 func TestUnknownCommand(t *testing.T) {
 	_, errOut, err := runCmd(t, "", nil, "frobnicate")
-	if err == nil || !strings.Contains(errOut, "usage:") {
+	if err != exitError(2) || !strings.Contains(errOut, "Usage:") {
 		t.Fatalf("err = %v, stderr %q", err, errOut)
 	}
 }
@@ -215,10 +215,11 @@ func writeFile(t *testing.T, path, body string) {
 	}
 }
 
-func TestDeskFilterKeepsStaffOutOfTheEngine(t *testing.T) {
-	var got []bot.ChatKey
+func TestDeskRouterKeepsStaffOutOfTheEngine(t *testing.T) {
+	var got, staff []bot.ChatKey
 	next := telegramHandlerFunc(func(_ context.Context, u bot.Update) error { got = append(got, u.Chat); return nil })
-	f := deskFilter{next: next, desk: "telegram:-100500"}
+	f := deskRouter{next: next, staff: "telegram:-100500",
+		desk: func(_ context.Context, u bot.Update) error { staff = append(staff, u.Chat); return nil }}
 	for _, chat := range []bot.ChatKey{"telegram:-100500", "telegram:42"} {
 		if err := f.Handle(context.Background(), bot.Update{Chat: chat, Kind: bot.UpdateText, Text: "/start"}); err != nil {
 			t.Fatal(err)
@@ -226,6 +227,9 @@ func TestDeskFilterKeepsStaffOutOfTheEngine(t *testing.T) {
 	}
 	if len(got) != 1 || got[0] != "telegram:42" {
 		t.Fatalf("passed on %q, want only the migrant's chat", got)
+	}
+	if len(staff) != 1 || staff[0] != "telegram:-100500" {
+		t.Fatalf("desk got %q, want only the staff group", staff)
 	}
 }
 

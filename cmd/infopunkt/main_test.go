@@ -34,6 +34,7 @@ func (b *syncBuffer) String() string {
 // instance is one running `infopunkt run` inside the test process.
 type instance struct {
 	Addr   string // the HTTP address it listens on
+	Admin  string // the admin listener's address
 	Data   string // its data file
 	Stdout *syncBuffer
 	Stderr *syncBuffer
@@ -41,7 +42,13 @@ type instance struct {
 	done   chan error
 }
 
-var listenLine = regexp.MustCompile(`msg=listening addr=(\S+)`)
+var (
+	listenLine = regexp.MustCompile(`msg=listening addr=(\S+)`)
+	adminLine  = regexp.MustCompile(`msg="admin listening" addr=(\S+)`)
+)
+
+// testAdminToken is the admin token startRun sets.
+const testAdminToken = "test-admin-token-0123456789"
 
 // startRun runs the real run() with env (plus a temporary data file and
 // a free port unless env sets them) and waits until it listens. The
@@ -52,6 +59,11 @@ func startRun(t testing.TB, env map[string]string, stdin io.Reader) *instance {
 		"INFOPUNKT_DATA":      filepath.Join(t.TempDir(), "infopunkt.db"),
 		"INFOPUNKT_LISTEN":    "127.0.0.1:0",
 		"INFOPUNKT_LOG_LEVEL": "info",
+		// Local mode logs only warnings unless a log file is set; "-" keeps
+		// the log on stderr, where startRun finds the listening lines.
+		"INFOPUNKT_LOG_FILE":     "-",
+		"INFOPUNKT_ADMIN_LISTEN": "127.0.0.1:0",
+		"INFOPUNKT_ADMIN_TOKEN":  testAdminToken,
 	}
 	for k, v := range env {
 		vars[k] = v
@@ -67,8 +79,13 @@ func startRun(t testing.TB, env map[string]string, stdin io.Reader) *instance {
 	t.Cleanup(func() { in.Stop(t) })
 	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {
-		if m := listenLine.FindStringSubmatch(in.Stderr.String()); m != nil {
+		logs := in.Stderr.String()
+		m, a := listenLine.FindStringSubmatch(logs), adminLine.FindStringSubmatch(logs)
+		if m != nil && (a != nil || vars["INFOPUNKT_ADMIN_LISTEN"] == adminOff) {
 			in.Addr = m[1]
+			if a != nil {
+				in.Admin = a[1]
+			}
 			return in
 		}
 		select {

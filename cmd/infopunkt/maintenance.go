@@ -34,12 +34,23 @@ func (s *service) maintain(ctx context.Context) {
 	} else if n > 0 {
 		s.logger.Info("pruned dedupe keys", "count", n)
 	}
-	if s.cfg.Retention <= 0 {
+	n, err := s.db.PruneInactive(ctx, now.Add(-s.cfg.Retention))
+	if err != nil {
+		s.logger.Error("erase inactive users", "err", err)
 		return
 	}
-	if n, err := s.db.PruneInactive(ctx, now.Add(-s.cfg.Retention)); err != nil {
-		s.logger.Error("erase inactive users", "err", err)
-	} else if n > 0 {
-		s.logger.Info("erased data of inactive users", "count", n)
+	if n == 0 {
+		return
 	}
+	s.logger.Info("erased data of inactive users", "count", n)
+	if !s.cfg.CompactAfterPrune {
+		return
+	}
+	// Their sealed texts are unreadable already (keys shredded); compaction
+	// also removes the rest of their records from free pages.
+	if err := s.db.Compact(ctx); err != nil {
+		s.logger.Error("compact after erasing inactive users", "err", err)
+		return
+	}
+	s.logger.Info("data file compacted after retention")
 }

@@ -22,7 +22,9 @@ type contentWatcher struct {
 	engine *bot.Engine
 	logger *slog.Logger
 	every  time.Duration
-	last   string // fingerprint of the files last loaded (good or bad)
+	// onReload, if set, learns whether each reload was taken (metrics).
+	onReload func(ok bool)
+	last     string // fingerprint of the files last loaded (good or bad)
 }
 
 // run polls until ctx is done. Polling is portable and cheap for a few
@@ -61,12 +63,18 @@ func (w *contentWatcher) reload() bool {
 		for _, p := range probs.Errors() {
 			w.logger.Error("content reload rejected; still serving the last good content", "problem", p.String())
 		}
+		if w.onReload != nil {
+			w.onReload(false)
+		}
 		return false
 	}
 	for _, p := range probs.Warnings() {
 		w.logger.Warn("content warning", "problem", p.String())
 	}
 	w.engine.SetContent(c)
+	if w.onReload != nil {
+		w.onReload(true)
+	}
 	w.logger.Info("content reloaded", "topics", len(c.Topics), "nodes", len(c.Nodes))
 	return true
 }

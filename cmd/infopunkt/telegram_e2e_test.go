@@ -52,7 +52,7 @@ func talkUkrainian(t *testing.T, lc *liveChat) {
 		}
 	}
 	handoff := lc.do(press("c", lc.lastMessageID()))[0]
-	if !strings.Contains(handoff.Plain, firstLine(c.Messages.Get("handoff_requested", faq.UK))) || !handoff.hasData("x") {
+	if !strings.Contains(handoff.Plain, firstLine(c.Messages.Get("desk_describe", faq.UK))) || !handoff.hasData("x") {
 		t.Fatalf("consultant request = %q", handoff.Plain)
 	}
 	lc.checkAnswered()

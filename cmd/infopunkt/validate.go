@@ -31,12 +31,11 @@ func loadContent(dir string, maxAge time.Duration) (*faq.Content, faq.Problems, 
 // runValidate checks a content directory: exit 0 when valid (warnings
 // allowed), 1 with every problem on stderr otherwise.
 func runValidate(args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fl := flag.NewFlagSet("validate", flag.ContinueOnError)
-	fl.SetOutput(stderr)
-	asJSON := fl.Bool("json", false, "print a machine-readable summary on stdout")
-	if err := fl.Parse(args); err != nil {
-		return exitError(2)
+	fl := cmdValidate.flags()
+	if done, err := parseCommand(cmdValidate, fl, args, stdout, stderr); done || err != nil {
+		return err
 	}
+	asJSON := fl.Lookup("json").Value.(flag.Getter).Get().(bool)
 	cfg, err := loadConfig(getenv)
 	if err != nil {
 		return err
@@ -46,7 +45,7 @@ func runValidate(args []string, getenv func(string) string, stdout, stderr io.Wr
 	for _, p := range probs {
 		fmt.Fprintln(stderr, p.String())
 	}
-	if *asJSON {
+	if asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(faq.Summarize(c, probs)); err != nil {
@@ -57,7 +56,7 @@ func runValidate(args []string, getenv func(string) string, stdout, stderr io.Wr
 		fmt.Fprintf(stderr, "%d error(s), %d warning(s)\n", len(probs.Errors()), len(probs.Warnings()))
 		return exitError(1)
 	}
-	if !*asJSON {
+	if !asJSON {
 		fmt.Fprintf(stdout, "ok: %d topics, %d nodes, %d warning(s)\n", len(c.Topics), len(c.Nodes), len(probs.Warnings()))
 	}
 	return nil

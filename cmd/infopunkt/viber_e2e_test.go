@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/infopunkt/infopunkt/bot"
-	"github.com/infopunkt/infopunkt/bot/store"
 	"github.com/infopunkt/infopunkt/bot/viber"
 	"github.com/infopunkt/infopunkt/bot/viber/vibertest"
 	"github.com/infopunkt/infopunkt/faq"
@@ -65,15 +64,14 @@ func TestViberEndToEnd(t *testing.T) {
 	if keys := viberKeys(t, db, viberLurker); len(keys) != 0 {
 		t.Errorf("a user who only opened the chat left data: %q", keys)
 	}
-	if st := viberState(t, db, viberUK); !st.Consent || st.Lang != faq.UK || st.Mode != bot.ModeHandoff {
+	if st := viberState(t, db, viberUK); !st.Consent || st.Lang != faq.UK || !st.Desk {
 		t.Errorf("uk user's state: %+v", st)
 	}
 	if st := viberState(t, db, viberDE); !st.Consent || st.Lang != faq.PL {
 		t.Errorf("de user's state: %+v", st)
 	}
-	tickets, err := db.Tickets(t.Context())
-	if err != nil || len(tickets) != 1 || tickets[0].Chat != viberChat(viberUK) || tickets[0].Status != store.TicketOpen {
-		t.Errorf("tickets: %+v, %v", tickets, err)
+	if rec, err := deskChatRecord(t.Context(), db, viberChat(viberUK)); err != nil || rec.Open != 1 {
+		t.Errorf("desk record of the uk user: %+v, %v", rec, err)
 	}
 }
 
@@ -182,14 +180,16 @@ func viberBrowse(t *testing.T, v *viberBot, c *faq.Content) {
 func viberHandoff(t *testing.T, v *viberBot, c *faq.Content) {
 	t.Helper()
 	got := v.say(t, viberUK, "/consultant", 1)
-	viberMustContain(t, "/consultant", got[0], viberMsg(c, "handoff_requested", faq.UK))
+	viberMustContain(t, "/consultant", got[0], viberMsg(c, "desk_describe", faq.UK))
 	viberButton(t, "/consultant", got[0], "x")
 	got = v.press(t, viberUK, "x", 2)
 	viberMustContain(t, "cancel", got[0], viberMsg(c, "handoff_cancelled", faq.UK))
 	viberMustContain(t, "cancel", got[1], viberMsg(c, "main_menu", faq.UK))
 	got = v.press(t, viberUK, "c", 1)
-	viberMustContain(t, "consultant button", got[0], viberMsg(c, "handoff_requested", faq.UK))
+	viberMustContain(t, "consultant button", got[0], viberMsg(c, "desk_describe", faq.UK))
 	got = v.say(t, viberUK, "Маю питання про картку", 1)
+	viberMustContain(t, "ticket opened", got[0], "№ 1")
+	got = v.say(t, viberUK, "І ще одне", 1)
 	viberMustContain(t, "relay", got[0], viberMsg(c, "handoff_waiting", faq.UK))
 }
 

@@ -133,12 +133,14 @@ func (v *viberBot) sendCalls() (total, refused int) {
 	return total, refused
 }
 
-// counter reads one of today's counters from /metrics; "updates/viber"
+// counter reads one of today's counters from the admin /metrics; "updates/viber"
 // counts the Viber updates committed (duplicates and rejected callbacks
 // are not).
 func (v *viberBot) counter(t testing.TB, key string) uint64 {
 	t.Helper()
-	res, err := v.http.Get("http://" + v.run.Addr + "/metrics")
+	req, _ := http.NewRequest(http.MethodGet, "http://"+v.run.Admin+"/metrics", nil)
+	req.Header.Set("Authorization", "Bearer "+testAdminToken)
+	res, err := v.http.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}

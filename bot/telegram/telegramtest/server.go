@@ -79,6 +79,7 @@ type Server struct {
 	faults       faultState
 	violations   int
 	earlyRetries int
+	observers    []func(Event) // see Observe (observe.go)
 }
 
 type pending struct {
@@ -331,6 +332,7 @@ func (s *Server) finish(idx int, w http.ResponseWriter, result any, e *apiError)
 		s.calls[idx].Status = http.StatusOK
 	}
 	s.mu.Unlock()
+	s.observed(idx, result)
 	if e != nil {
 		writeError(w, e)
 		return

@@ -51,7 +51,7 @@ func (s *Server) lockedToken() uint64 {
 	return s.token()
 }
 
-func (s *Server) sendMessage(body []byte) map[string]any {
+func (s *Server) sendMessage(ctx context.Context, body []byte) map[string]any {
 	if len(body) > MaxRequestSize {
 		return status(3, "badData: request exceeds 30 KB")
 	}
@@ -62,6 +62,10 @@ func (s *Server) sendMessage(body []byte) map[string]any {
 	if code, msg := validate(&m); code != 0 {
 		return status(code, msg)
 	}
+	if code, msg := validateMedia(&m, body); code != 0 {
+		return status(code, msg)
+	}
+	m.Fetched = s.fetch(ctx, m.Media)
 	now := s.cfg.Now()
 	s.mu.Lock()
 	defer s.mu.Unlock()

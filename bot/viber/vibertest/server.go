@@ -12,15 +12,19 @@
 // status 1 unless it gets 200, as Viber does. send_message checks the auth
 // token (status 2), the 30 KB request limit and the message shape (status 3
 // or 4: receiver, sender name, text ≤ 7000 characters, keyboard Columns
-// 1–6, Rows 1–2, known ActionType), that a webhook is set (status 10), that
+// 1–6, Rows 1–2, known ActionType; picture text present and ≤ 768
+// characters with a .jpg/.jpeg/.png/.gif URL; video with size ≤ 26 MB and
+// an .mp4 URL; file with size ≤ 50 MB and file_name ≤ 256; location with
+// lat/lon; sticker_id), that a webhook is set (status 10), that
 // the receiver subscribed (status 6), and the cap of 100 messages per user
 // per hour without a reply (status 12). get_account_info and
-// get_user_details answer from the fake's state.
+// get_user_details answer from the fake's state. Media URLs on loopback
+// are fetched, as Viber would, and the answer kept in Message.Fetched.
 //
 // # User side
 //
 // ConversationStarted, Subscribe, Unsubscribe, SendText, PressButton,
-// SendMedia and Failed build real callback bodies (message_token above
+// SendMedia, SendMessage and Failed build real callback bodies (message_token above
 // 2^53, millisecond timestamps), sign them with the token and POST them to
 // the webhook. PostRaw sends any body with any signature.
 package vibertest
@@ -75,10 +79,32 @@ type Message struct {
 	Media         string    `json:"media"`
 	Size          int64     `json:"size"`
 	FileName      string    `json:"file_name"`
+	Thumbnail     string    `json:"thumbnail"`
+	Duration      int       `json:"duration"`
+	Location      *LatLon   `json:"location"`
+	StickerID     int       `json:"sticker_id"`
 	Keyboard      *Keyboard `json:"keyboard"`
 	// Token is the message_token the fake answered; Raw the request body.
 	Token uint64          `json:"-"`
 	Raw   json.RawMessage `json:"-"`
+	// Fetched is what the fake got when it fetched Media, as Viber does;
+	// only loopback URLs are fetched (nil otherwise).
+	Fetched *Fetched `json:"-"`
+}
+
+// LatLon is a location message's point.
+type LatLon struct {
+	Lat float64 `json:"lat"`
+	Lon float64 `json:"lon"`
+}
+
+// Fetched is the answer to the fake's GET of a message's media URL.
+type Fetched struct {
+	Status      int // HTTP status, 0 when the request failed
+	ContentType string
+	Body        []byte // at most 1 MiB
+	Size        int64  // bytes read (up to the media limit)
+	Err         string
 }
 
 // Sender is a message's sender.
@@ -241,7 +267,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	case method == "set_webhook":
 		resp = s.setWebhook(r.Context(), body)
 	case method == "send_message":
-		resp = s.sendMessage(body)
+		resp = s.sendMessage(r.Context(), body)
 	case method == "get_account_info":
 		resp = s.accountInfo()
 	case method == "get_user_details":

@@ -40,9 +40,19 @@ type cbMessage struct {
 	Type         string     `json:"type"`
 	Text         string     `json:"text,omitempty"`
 	Media        string     `json:"media,omitempty"`
+	Thumbnail    string     `json:"thumbnail,omitempty"`
+	FileName     string     `json:"file_name,omitempty"`
+	FileSize     int64      `json:"file_size,omitempty"`
+	Duration     int        `json:"duration,omitempty"`
 	StickerID    int        `json:"sticker_id,omitempty"`
 	Location     *cbLatLong `json:"location,omitempty"`
+	Contact      *cbContact `json:"contact,omitempty"`
 	TrackingData string     `json:"tracking_data,omitempty"`
+}
+
+type cbContact struct {
+	Name        string `json:"name"`
+	PhoneNumber string `json:"phone_number"`
 }
 
 type cbLatLong struct {
@@ -134,18 +144,53 @@ func (s *Server) PressButton(ctx context.Context, userID, actionBody string) (Re
 }
 
 // SendMedia plays a user sending something other than text: "picture",
-// "sticker", "location", "contact", "file", "video".
+// "sticker", "location", "contact", "file", "video", with typical fields
+// (media URLs on media.example, which nothing fetches).
 func (s *Server) SendMedia(ctx context.Context, userID, msgType string) (Response, error) {
-	m := cbMessage{Type: msgType}
+	m := InMessage{Type: msgType}
 	switch msgType {
 	case "sticker":
 		m.StickerID = 46105
 	case "location":
-		m.Location = &cbLatLong{Lat: 51.1079, Lon: 17.0385}
+		m.Lat, m.Lon = 51.1079, 17.0385
+	case "contact":
+		m.ContactName, m.ContactPhone = "Olena", "+48500100200"
+	case "file":
+		m.Media, m.FileName, m.FileSize = "https://media.example/dl/doc.pdf", "doc.pdf", 2048
+	case "video":
+		m.Media, m.FileSize, m.Duration = "https://media.example/dl/v.mp4", 900000, 7
 	default:
 		m.Media = "https://media.example/x.jpg"
 	}
-	return s.message(ctx, userID, m, false)
+	return s.SendMessage(ctx, userID, m)
+}
+
+// InMessage is a message a user sends, for SendMessage.
+type InMessage struct {
+	Type      string // text, picture, video, file, sticker, location, contact, url
+	Text      string // text; picture description
+	Media     string // picture, video, file, sticker, url: the URL
+	Thumbnail string
+	FileName  string
+	FileSize  int64
+	Duration  int
+	StickerID int
+	Lat, Lon  float64 // location (sent when Type is "location")
+	// ContactName and ContactPhone fill a contact message.
+	ContactName, ContactPhone string
+}
+
+// SendMessage plays a user sending m, with every field as given.
+func (s *Server) SendMessage(ctx context.Context, userID string, m InMessage) (Response, error) {
+	cm := cbMessage{Type: m.Type, Text: m.Text, Media: m.Media, Thumbnail: m.Thumbnail, FileName: m.FileName,
+		FileSize: m.FileSize, Duration: m.Duration, StickerID: m.StickerID}
+	if m.Type == "location" {
+		cm.Location = &cbLatLong{Lat: m.Lat, Lon: m.Lon}
+	}
+	if m.Type == "contact" {
+		cm.Contact = &cbContact{Name: m.ContactName, PhoneNumber: m.ContactPhone}
+	}
+	return s.message(ctx, userID, cm, false)
 }
 
 // Failed plays Viber reporting that a message could not be delivered.

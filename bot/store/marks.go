@@ -1,0 +1,233 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"go.etcd.io/bbolt"
+
+	"github.com/infopunkt/infopunkt/bot"
+)
+
+// Compile-time checks of the outbox's optional queue interfaces.
+var (
+	_ bot.MarkBatcher = (*DB)(nil)
+	_ bot.ChatScanner = (*DB)(nil)
+)
+
+// DefaultMaxPendingPerChat is the flood cap: a chat with this many items
+// pending gets further plain answers refused at enqueue (see enqueue).
+const DefaultMaxPendingPerChat = 100
+
+// Mark implements bot.MarkBatcher. The marks commit in one transaction
+// that bbolt's Batch shares with concurrent Apply calls, so a busy outbox
+// and a busy webhook pay one fsync together. Like Apply's, the function may
+// run more than once; it only reads what the transaction sees.
+func (db *DB) Mark(ctx context.Context, marks []bot.Mark) error {
+	if len(marks) == 0 {
+		return nil
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	err := db.bolt.Batch(func(tx *bbolt.Tx) error {
+		now := db.now()
+		for _, m := range marks {
+			if err := applyMark(tx, m, now); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("outbox marks: %w", err)
+	}
+	return nil
+}
+
+// applyMark records one mark inside tx.
+func applyMark(tx *bbolt.Tx, m bot.Mark, now time.Time) error {
+	switch m.Kind {
+	case bot.MarkDone:
+		return markDone(tx, m.Seq, m.Receipt)
+	case bot.MarkRetry:
+		return markRetry(tx, m.Seq, m.Attempts, m.NotBefore)
+	case bot.MarkDrop:
+		return markDrop(tx, m.Seq, m.Reason, now)
+	case bot.MarkPause:
+		return setPause(tx, m.Lane, m.Until, now)
+	case bot.MarkBlocked:
+		_, err := markBlocked(tx, m.Chat, m.Seq, now)
+		return err
+	}
+	return fmt.Errorf("mark %d: unknown kind %d", m.Seq, m.Kind)
+}
+
+func markDone(tx *bbolt.Tx, seq uint64, rc bot.Receipt) error {
+	it, found, err := removeItem(tx, seq)
+	if err != nil || !found || it.Reply.Track == "" {
+		return err
+	}
+	return putRefs(tx, it.Reply.Chat, rc.Refs, it.Reply.Track)
+}
+
+func markRetry(tx *bbolt.Tx, seq uint64, attempts int, notBefore time.Time) error {
+	b := tx.Bucket(bucketOutbox)
+	var it bot.OutboxItem
+	found, err := getJSON(b, u64(seq), &it)
+	if err != nil || !found {
+		return err
+	}
+	it.Attempts, it.NotBefore = attempts, notBefore
+	return putJSON(b, u64(seq), it)
+}
+
+func markDrop(tx *bbolt.Tx, seq uint64, reason string, now time.Time) error {
+	if reason == "" {
+		reason = "unknown"
+	}
+	_, found, err := removeItem(tx, seq)
+	if err != nil || !found {
+		return err
+	}
+	return incrStat(tx, now, "dropped/"+reason, 1)
+}
+
+// setPause stores or clears a lane's pause, pruning expired ones.
+func setPause(tx *bbolt.Tx, lane string, until, now time.Time) error {
+	if err := prunePauses(tx, now); err != nil {
+		return err
+	}
+	b := tx.Bucket(bucketMeta)
+	if !until.After(now) {
+		return b.Delete([]byte(pausePrefix + lane))
+	}
+	return b.Put([]byte(pausePrefix+lane), []byte(until.Format(time.RFC3339Nano)))
+}
+
+// markBlocked drops chat's items up to seq and, if nothing newer is
+// pending, marks the chat inactive. Items enqueued after seq were committed
+// after the blocked send started: the user may have come back since (an
+// unblock and /start), and those replies must reach them.
+func markBlocked(tx *bbolt.Tx, chat bot.ChatKey, seq uint64, now time.Time) (int, error) {
+	dropped, newer, err := dropChatItemsUpTo(tx, chat, seq)
+	if err != nil {
+		return dropped, err
+	}
+	if !newer {
+		if err := setInactive(tx, chat); err != nil {
+			return dropped, err
+		}
+	}
+	if dropped == 0 {
+		return 0, nil
+	}
+	return dropped, incrStat(tx, now, "dropped/inactive", uint64(dropped))
+}
+
+// setInactive marks a known chat's state inactive.
+func setInactive(tx *bbolt.Tx, chat bot.ChatKey) error {
+	st, exists, err := loadState(tx, chat)
+	if err != nil || !exists || st.Inactive {
+		return err
+	}
+	inactive := st
+	inactive.Inactive = true
+	return putState(tx, chat, inactive, st, true)
+}
+
+// dropChatItemsUpTo removes chat's pending items with seq <= upTo and
+// reports whether newer ones remain.
+func dropChatItemsUpTo(tx *bbolt.Tx, chat bot.ChatKey, upTo uint64) (dropped int, newer bool, err error) {
+	idx := tx.Bucket(bucketOutboxChat)
+	prefix := chatPrefix(chat)
+	var old [][]byte
+	c := idx.Cursor()
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+		if binary.BigEndian.Uint64(k[len(k)-8:]) > upTo {
+			newer = true
+			break
+		}
+		old = append(old, bytes.Clone(k))
+	}
+	for _, k := range old {
+		_, found, err := removeItem(tx, binary.BigEndian.Uint64(k[len(k)-8:]))
+		if err != nil {
+			return dropped, newer, err
+		}
+		if found {
+			dropped++
+		}
+		if err := idx.Delete(k); err != nil {
+			return dropped, newer, fmt.Errorf("unindex %q: %w", k, err)
+		}
+	}
+	return dropped, newer, nil
+}
+
+// ScanChat implements bot.ChatScanner through the outbox_chat index.
+func (db *DB) ScanChat(ctx context.Context, chat bot.ChatKey, after uint64, limit int) ([]bot.OutboxItem, error) {
+	if limit <= 0 {
+		return nil, nil
+	}
+	var items []bot.OutboxItem
+	err := db.view(ctx, func(tx *bbolt.Tx) error {
+		out := tx.Bucket(bucketOutbox)
+		prefix := chatPrefix(chat)
+		c := tx.Bucket(bucketOutboxChat).Cursor()
+		for k, _ := c.Seek(chatSeqKey(chat, after+1)); k != nil && bytes.HasPrefix(k, prefix) && len(items) < limit; k, _ = c.Next() {
+			seq := k[len(k)-8:]
+			v := out.Get(seq)
+			if v == nil {
+				continue // an index entry without its item: nothing to send
+			}
+			var it bot.OutboxItem
+			if err := json.Unmarshal(v, &it); err != nil {
+				return fmt.Errorf("decode item %d: %w", binary.BigEndian.Uint64(seq), err)
+			}
+			items = append(items, it)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("scan outbox of %s: %w", chat, err)
+	}
+	return items, nil
+}
+
+// LastSeq implements bot.ChatScanner.
+func (db *DB) LastSeq(ctx context.Context) (uint64, error) {
+	var seq uint64
+	err := db.view(ctx, func(tx *bbolt.Tx) error {
+		seq = tx.Bucket(bucketOutbox).Sequence()
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("outbox sequence: %w", err)
+	}
+	return seq, nil
+}
+
+// flooded reports whether chat already has max items pending. It reads at
+// most max index entries, so a chat with few pending costs one seek.
+func flooded(tx *bbolt.Tx, chat bot.ChatKey, max int) bool {
+	prefix := chatPrefix(chat)
+	c := tx.Bucket(bucketOutboxChat).Cursor()
+	n := 0
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+		if n++; n >= max {
+			return true
+		}
+	}
+	return false
+}
+
+// refusable reports whether the flood cap may refuse r: a plain answer to
+// the user. Relays, staff messages, reminders and keyed items always queue.
+func refusable(r bot.Reply) bool {
+	return r.Kind == bot.ReplyAnswer && r.Key == ""
+}

@@ -1,0 +1,143 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/infopunkt/infopunkt/bot"
+	"github.com/infopunkt/infopunkt/bot/store"
+)
+
+func TestMarkBatchAppliesEveryKind(t *testing.T) {
+	ctx := context.Background()
+	db, _, clk := newDB(t)
+	a := bot.ChatKey("telegram:1")
+	seqs, err := db.Enqueue(ctx,
+		bot.Reply{Chat: a, Text: "1", Track: "t1", Key: "k1"},
+		bot.Reply{Chat: a, Text: "2"},
+		bot.Reply{Chat: a, Text: "3"},
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	until := clk.Now().Add(time.Minute)
+	err = db.Mark(ctx, []bot.Mark{
+		{Kind: bot.MarkDone, Seq: seqs[0], Receipt: bot.Receipt{Refs: []string{"77"}}},
+		{Kind: bot.MarkRetry, Seq: seqs[1], Attempts: 2, NotBefore: until},
+		{Kind: bot.MarkDrop, Seq: seqs[2], Reason: "bad"},
+		{Kind: bot.MarkPause, Lane: string(a), Until: until},
+		{Kind: bot.MarkDone, Seq: 999}, // missing: ignored
+	})
+	if err != nil {
+		t.Fatalf("Mark: %v", err)
+	}
+	items := scanAll(t, db)
+	if len(items) != 1 || items[0].Seq != seqs[1] || items[0].Attempts != 2 || !items[0].NotBefore.Equal(until) {
+		t.Fatalf("pending after marks = %+v", items)
+	}
+	if track, err := db.Tracked(ctx, a, "77"); err != nil || track != "t1" {
+		t.Errorf("Tracked = %q, %v", track, err)
+	}
+	if p, _ := db.Pauses(ctx, clk.Now()); !p[string(a)].Equal(until) {
+		t.Errorf("pauses = %v", p)
+	}
+	if n := stats(t, db)["dropped/bad"]; n != 1 {
+		t.Errorf("dropped/bad = %d", n)
+	}
+	if seqs, _ := db.Enqueue(ctx, bot.Reply{Chat: a, Key: "k1"}); seqs[0] == 0 {
+		t.Error("the done item's key is still indexed")
+	}
+}
+
+// TestMarkBlockedKeepsRepliesOfAReturningUser: a 403 on an older send must
+// not delete what was queued after it (the user unblocked and wrote
+// /start meanwhile), nor leave the returning user inactive.
+func TestMarkBlockedKeepsRepliesOfAReturningUser(t *testing.T) {
+	ctx := context.Background()
+	db, _, _ := newDB(t)
+	a := bot.ChatKey("telegram:1")
+	mustApply(t, db, a, "u1", step("a", "old 1", ""))
+	mustApply(t, db, a, "u2", step("a", "old 2", ""))
+	blockedSeq := scanAll(t, db)[0].Seq
+	// The user comes back: a newer reply is committed before the 403 of
+	// the older send is recorded.
+	mustApply(t, db, a, "u3", step("start", "welcome back", ""))
+	if err := db.Mark(ctx, []bot.Mark{{Kind: bot.MarkBlocked, Chat: a, Seq: blockedSeq + 1}}); err != nil {
+		t.Fatal(err)
+	}
+	items := scanAll(t, db)
+	if len(items) != 1 || items[0].Reply.Text != "welcome back" {
+		t.Fatalf("pending = %+v, want only the reply to the returning user", items)
+	}
+	if st, _, _ := db.State(ctx, a); st.Inactive {
+		t.Error("the returning user was marked inactive")
+	}
+	if n := stats(t, db)["dropped/inactive"]; n != 2 {
+		t.Errorf("dropped/inactive = %d, want 2", n)
+	}
+
+	// With nothing newer pending, the chat is marked inactive.
+	if err := db.Mark(ctx, []bot.Mark{{Kind: bot.MarkBlocked, Chat: a, Seq: items[0].Seq}}); err != nil {
+		t.Fatal(err)
+	}
+	if st, _, _ := db.State(ctx, a); !st.Inactive {
+		t.Error("a blocked chat with nothing newer pending is not inactive")
+	}
+	if n := len(scanAll(t, db)); n != 0 {
+		t.Errorf("%d items left", n)
+	}
+}
+
+func TestScanChat(t *testing.T) {
+	ctx := context.Background()
+	db, _, _ := newDB(t)
+	a, b := bot.ChatKey("telegram:1"), bot.ChatKey("telegram:12")
+	for i := range 6 {
+		chat := a
+		if i%2 == 1 {
+			chat = b
+		}
+		if _, err := db.Enqueue(ctx, bot.Reply{Chat: chat, Text: fmt.Sprint(i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := db.ScanChat(ctx, a, 0, 10)
+	if err != nil || !reflect.DeepEqual(seqsOf(got), []uint64{1, 3, 5}) {
+		t.Fatalf("ScanChat(a) = %v, %v", seqsOf(got), err)
+	}
+	if got, _ = db.ScanChat(ctx, a, 1, 1); !reflect.DeepEqual(seqsOf(got), []uint64{3}) {
+		t.Errorf("ScanChat(a, after 1, limit 1) = %v", seqsOf(got))
+	}
+	if got, _ = db.ScanChat(ctx, b, 6, 10); len(got) != 0 {
+		t.Errorf("ScanChat(b, after 6) = %v", seqsOf(got))
+	}
+}
+
+func TestFloodCapRefusesPlainAnswersOnly(t *testing.T) {
+	ctx := context.Background()
+	db, _, _ := newDB(t)
+	a := bot.ChatKey("telegram:1")
+	for i := range store.DefaultMaxPendingPerChat {
+		if seqs, err := db.Enqueue(ctx, bot.Reply{Chat: a, Text: fmt.Sprint(i)}); err != nil || seqs[0] == 0 {
+			t.Fatalf("answer %d refused under the cap: %v", i, err)
+		}
+	}
+	seqs, err := db.Enqueue(ctx,
+		bot.Reply{Chat: a, Text: "one too many"},
+		bot.Reply{Chat: a, Kind: bot.ReplyRelay, Text: "consultant"},
+		bot.Reply{Chat: a, Kind: bot.ReplyReminder, Text: "reminder", Key: "slot"},
+		bot.Reply{Chat: "telegram:2", Text: "another chat"},
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if seqs[0] != 0 || seqs[1] == 0 || seqs[2] == 0 || seqs[3] == 0 {
+		t.Errorf("seqs = %v: want only the plain answer over the cap refused", seqs)
+	}
+	if n := stats(t, db)["dropped/flood"]; n != 1 {
+		t.Errorf("dropped/flood = %d, want 1", n)
+	}
+}

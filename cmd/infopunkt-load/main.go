@@ -1,0 +1,83 @@
+// Command infopunkt-load drives a bot process the way Telegram and its
+// users would, and reports what the users see.
+//
+// It starts the bot under test (the infopunkt binary, built or given, or
+// any command honouring the INFOPUNKT_* environment contract, such as the
+// grammY peer) against a fake Bot API (telegramtest) served in this
+// process on loopback, drives simulated users, and reports updates per
+// second, update→reply latency (from sending the update to the first
+// send-like call the fake receives for that chat), errors, the bot's CPU
+// time per update (/proc/<pid>/stat) and its peak RSS (VmHWM).
+//
+// Load shapes:
+//
+//   - closed loop (default): -users users each walk -walk, every step
+//     waiting for the bot's reply before the next;
+//   - open loop: -rate updates/s for -duration, each arrival taking an idle
+//     user's next step (users whose walk ends start over as new chats);
+//   - flood: -flood N messages from one extra chat while the closed-loop
+//     users walk (repeatedly, until the flood is sent), reported apart.
+//
+// A walk is a list of steps separated by ";": plain text (commands
+// included) is typed; "#N" presses the N-th button of the last keyboard
+// the chat received; "[label]" presses the first button whose label
+// contains label; "=data" presses the button with that callback data.
+//
+// With -peer DIR the same load runs against the grammY peer bot too (a
+// copy of DIR with `npm ci`, started as `node bot.js`), and the ratios are
+// printed. Nothing here contacts a host other than loopback (npm ci aside).
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "infopunkt-load:", err)
+		os.Exit(1)
+	}
+}
+
+// run parses args, runs the load against the bot (and the peer) and
+// prints the reports to stdout.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	cfg, err := parseFlags(args, stderr)
+	if err != nil {
+		return err
+	}
+	work, err := os.MkdirTemp("", "infopunkt-load-")
+	if err != nil {
+		return fmt.Errorf("temp dir: %w", err)
+	}
+	if !cfg.keep {
+		defer os.RemoveAll(work)
+	} else {
+		fmt.Fprintln(stderr, "keeping", work)
+	}
+	targets, err := prepareTargets(ctx, cfg, work, stderr)
+	if err != nil {
+		return err
+	}
+	var reports []*report
+	for _, tg := range targets {
+		fmt.Fprintf(stderr, "running %s …\n", tg.name)
+		rep, err := drive(ctx, cfg, tg, work)
+		if err != nil {
+			return fmt.Errorf("%s: %w", tg.name, err)
+		}
+		rep.print(stdout)
+		reports = append(reports, rep)
+	}
+	if len(reports) == 2 {
+		printRatio(stdout, reports[0], reports[1])
+	}
+	return nil
+}
