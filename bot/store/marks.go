@@ -34,7 +34,7 @@ func (db *DB) Mark(ctx context.Context, marks []bot.Mark) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	err := db.bolt.Batch(func(tx *bbolt.Tx) error {
+	err := db.batch(context.WithoutCancel(ctx), func(tx *bbolt.Tx) error {
 		now := db.now()
 		for _, m := range marks {
 			if err := applyMark(tx, m, now); err != nil {

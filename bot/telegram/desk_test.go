@@ -1,6 +1,10 @@
 package telegram_test
 
 import (
+	"bytes"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"strings"
 	"sync"
@@ -304,6 +308,7 @@ func TestSendMedia(t *testing.T) {
 	f := deskFixture(t, nil)
 	photo := f.srv.AddFile(telegramtest.MediaPhoto, "", "", []byte("jpeg"))
 	voice := f.srv.AddFile(telegramtest.MediaVoice, "", "", nil)
+	sticker := f.srv.AddFile(telegramtest.MediaSticker, "", "", nil)
 	kb := [][]bot.Button{{{Label: "Close", Data: "d:close:1"}}}
 	tests := []struct {
 		name   string
@@ -325,7 +330,9 @@ func TestSendMedia(t *testing.T) {
 			}},
 		{"voice", bot.Reply{Media: &bot.Media{Kind: bot.MediaVoice, FileID: voice.ID}}, []string{"sendVoice"}, nil},
 		{"video by URL", bot.Reply{Media: &bot.Media{Kind: bot.MediaVideo, URL: "https://media.example/v.mp4"}}, []string{"sendVideo"}, nil},
-		{"sticker takes no caption", bot.Reply{Text: "Client 7F3A", Buttons: kb, Media: &bot.Media{Kind: bot.MediaSticker, URL: "https://media.example/s.webp"}},
+		{"a Viber sticker goes as a photo", bot.Reply{Media: &bot.Media{Kind: bot.MediaSticker, URL: "https://media.example/46105.png"}},
+			[]string{"sendPhoto"}, nil},
+		{"sticker takes no caption", bot.Reply{Text: "Client 7F3A", Buttons: kb, Media: &bot.Media{Kind: bot.MediaSticker, FileID: sticker.ID}},
 			[]string{"sendSticker", "sendMessage"}, func(t *testing.T, s []telegramtest.SentMessage) {
 				if s[0].Keyboard != nil || s[1].Keyboard == nil || s[1].Plain != "Client 7F3A" {
 					t.Errorf("buttons must go on the last message: %+v", s)
@@ -447,5 +454,68 @@ func TestDeleteMessage(t *testing.T) {
 	}
 	if err := f.a.DeleteMessage(ctx, forum, "x"); err == nil {
 		t.Fatal("bad ref accepted")
+	}
+}
+
+func TestSendDocumentUploadsWhatTelegramCannotFetch(t *testing.T) {
+	f := deskFixture(t, nil)
+	docx := []byte("PK\x03\x04 word document")
+	mux := http.NewServeMux()
+	mux.HandleFunc("/dl/wniosek.docx", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write(docx) })
+	mux.HandleFunc("/dl/broken.docx", func(w http.ResponseWriter, _ *http.Request) { http.Error(w, "x", 500) })
+	viberCDN := httptest.NewServer(mux)
+	t.Cleanup(viberCDN.Close)
+
+	rc, err := f.a.Send(ctx, bot.Reply{Chat: forum, Kind: bot.ReplyStaff, Text: "Client 7F3A: the form",
+		Media: &bot.Media{Kind: bot.MediaDocument, URL: viberCDN.URL + "/dl/wniosek.docx", Name: "wniosek.docx", Size: int64(len(docx))}})
+	if err != nil || len(rc.Refs) != 1 {
+		t.Fatalf("%v %v", rc, err)
+	}
+	s := f.srv.Sent(forumID)
+	if len(s) != 1 || s[0].Method != "sendDocument" || s[0].Media == nil || !s[0].Media.Uploaded || s[0].Media.Name != "wniosek.docx" || s[0].Plain != "Client 7F3A: the form" {
+		t.Fatalf("%+v %+v", s, s[0].Media)
+	}
+	if data, _ := f.srv.FileData(s[0].Media.FileID); !bytes.Equal(data, docx) {
+		t.Fatalf("uploaded %q", data)
+	}
+	err = errOf(f.a.Send(ctx, bot.Reply{Chat: forum, Media: &bot.Media{Kind: bot.MediaDocument, URL: viberCDN.URL + "/dl/expired.docx"}}))
+	assertSendError(t, err, bot.SendPermanent, "tg_media_unfetchable")
+	err = errOf(f.a.Send(ctx, bot.Reply{Chat: forum, Media: &bot.Media{Kind: bot.MediaDocument, URL: viberCDN.URL + "/dl/broken.docx"}}))
+	assertSendError(t, err, bot.SendRetry, "tg_media_fetch")
+	// Telegram's answer to an upload is classified like any other.
+	f.srv.InjectNext("sendDocument", telegramtest.Fault{Kind: telegramtest.Fault429, RetryAfter: 7})
+	err = errOf(f.a.Send(ctx, bot.Reply{Chat: forum, Media: &bot.Media{Kind: bot.MediaDocument, URL: viberCDN.URL + "/dl/wniosek.docx"}}))
+	if se := assertSendError(t, err, bot.SendRateLimited, "tg_429"); se.RetryAfter != 7*time.Second || se.Global {
+		t.Fatalf("%+v", se)
+	}
+	if strings.Contains(fmt.Sprint(err), f.srv.Token()) {
+		t.Fatal("error holds the token")
+	}
+}
+
+func TestGroupSendFaults(t *testing.T) {
+	f := newFixture(t, telegramtest.Options{}, func(c *telegram.Config) {
+		c.DeskChatID = forumID
+		c.HTTPClient.Timeout = 300 * time.Millisecond
+	})
+	f.srv.AddGroup(telegramtest.Group{ID: forumID, Forum: true})
+	thread, _ := f.a.CreateTopic(ctx, forum, "#1")
+	_, src := f.srv.Push(telegramtest.Inbound{Chat: 42, Text: "hi"})
+	copyReply := bot.Reply{Chat: forum, Thread: thread, Copy: &bot.MessageRef{Chat: "telegram:42", Ref: strconv.Itoa(src)}}
+	for _, tt := range []struct {
+		fault  telegramtest.FaultKind
+		kind   bot.SendErrorKind
+		reason string
+	}{
+		{telegramtest.Fault500, bot.SendRetry, "tg_500"},
+		{telegramtest.Fault502, bot.SendRetry, ""},
+		{telegramtest.FaultHang, bot.SendRetry, "tg_timeout"},
+		{telegramtest.FaultReset, bot.SendRetry, "tg_network"},
+	} {
+		f.srv.InjectNext("copyMessage", telegramtest.Fault{Kind: tt.fault})
+		assertSendError(t, errOf(f.a.Send(ctx, copyReply)), tt.kind, tt.reason)
+	}
+	if _, err := f.a.Send(ctx, copyReply); err != nil {
+		t.Fatalf("after the faults: %v", err)
 	}
 }

@@ -36,8 +36,9 @@ type inlineMarkup struct {
 // Failures are *bot.SendError: SendRateLimited (429, RetryAfter from
 // Telegram), SendBlocked (403, chat not found, user deactivated),
 // SendPermanent (other 4xx; Reason like "tg_400_parse_entities"), SendRetry
-// (5xx, 401/404, timeouts, connection errors, meta errors). Parts sent
-// before a failure are sent again when the outbox retries.
+// (5xx, 401/404, timeouts, connection errors, meta errors). When a later
+// part of a split text fails, the outbox's retry of the same reply sends
+// only the parts not yet delivered (remembered in memory; see progress).
 func (a *Adapter) Send(ctx context.Context, r bot.Reply) (bot.Receipt, error) {
 	chat, thread, err := target(r)
 	if err != nil {
@@ -60,7 +61,11 @@ func (a *Adapter) Send(ctx context.Context, r bot.Reply) (bot.Receipt, error) {
 	}
 	var rc bot.Receipt
 	first := 0
-	if r.EditRef != "" {
+	if len(parts) > 1 {
+		o.sum = partsSum(chat, thread, r.EditRef, parts)
+		first, rc.Refs = a.progress.resume(chat, o.sum)
+	}
+	if r.EditRef != "" && first == 0 {
 		done, err := a.edit(ctx, chat, r.EditRef, parts[0], lastMarkup(markup, len(parts) == 1))
 		if err != nil {
 			return rc, err
@@ -68,12 +73,20 @@ func (a *Adapter) Send(ctx context.Context, r bot.Reply) (bot.Receipt, error) {
 		if done {
 			first = 1
 			rc.Refs = append(rc.Refs, r.EditRef)
+			if o.sum != 0 {
+				a.progress.save(chat, o.sum, first, rc.Refs)
+			}
 		}
 	}
 	if first > 0 {
-		o.replyTo = "" // the edited message keeps its place
+		o.replyTo = "" // the first message (sent or edited) carries it
 	}
-	return a.sendTexts(ctx, rc, parts[first:], o)
+	o.base = first
+	rc, err = a.sendTexts(ctx, rc, parts[first:], o)
+	if o.sum != 0 {
+		a.progress.settle(chat, err)
+	}
+	return rc, err
 }
 
 // out is where a reply goes and what rides on it.
@@ -81,6 +94,10 @@ type out struct {
 	chat, thread int64
 	markup       *inlineMarkup // on the last message only
 	replyTo      string        // on the first message only
+	// sum identifies a split reply whose progress is kept (0: none); base
+	// is how many of its parts precede the ones sent now.
+	sum  uint64
+	base int
 }
 
 // params returns the base parameters of one message: chat, topic and,
@@ -110,6 +127,9 @@ func (a *Adapter) sendTexts(ctx context.Context, rc bot.Receipt, parts []string,
 		}
 		if id := messageID(res); id != "" {
 			rc.Refs = append(rc.Refs, id)
+		}
+		if o.sum != 0 {
+			a.progress.save(o.chat, o.sum, o.base+i+1, rc.Refs)
 		}
 	}
 	return rc, nil

@@ -276,3 +276,41 @@ func TestSendReportsMessageIDs(t *testing.T) {
 		}
 	}
 }
+
+// TestSendResumesASplitReply: when a later part of a split text fails,
+// the outbox's retry of the same reply sends only the missing parts, and
+// the receipt still names every message.
+func TestSendResumesASplitReply(t *testing.T) {
+	f := newFixture(t, telegramtest.Options{Limits: telegramtest.Limits{Disabled: true}}, nil)
+	text := strings.TrimSpace(strings.Repeat("żółć ", 2000)) // 3 parts
+	r := bot.Reply{Chat: "telegram:8", Text: text, Buttons: menu()}
+	f.srv.InjectNext("sendMessage", telegramtest.Fault{})
+	f.srv.InjectNext("sendMessage", telegramtest.Fault{Kind: telegramtest.Fault500})
+	if _, err := f.a.Send(ctx, r); err == nil {
+		t.Fatal("the injected 500 did not fail the send")
+	}
+	if n := len(f.srv.Sent(8)); n != 1 {
+		t.Fatalf("%d parts delivered before the failure, want 1", n)
+	}
+	rc, err := f.a.Send(ctx, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sent := f.srv.Sent(8)
+	if len(sent) != 3 {
+		t.Fatalf("%d messages in all, want the 3 parts once each", len(sent))
+	}
+	if len(rc.Refs) != 3 || rc.Refs[0] != strconv.Itoa(sent[0].MessageID) || rc.Refs[2] != strconv.Itoa(sent[2].MessageID) {
+		t.Errorf("refs %v for messages %d..%d", rc.Refs, sent[0].MessageID, sent[2].MessageID)
+	}
+	if sent[2].Keyboard == nil || sent[1].Keyboard != nil {
+		t.Error("the keyboard is not on the last part only")
+	}
+	// A new reply with the same text starts from the first part again.
+	if _, err := f.a.Send(ctx, r); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(f.srv.Sent(8)); n != 6 {
+		t.Errorf("%d messages after sending the reply again, want 6", n)
+	}
+}

@@ -2,6 +2,8 @@ package telegram
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"strconv"
 
 	"github.com/infopunkt/infopunkt/bot"
@@ -65,7 +67,13 @@ func (a *Adapter) sendMedia(ctx context.Context, r bot.Reply, o out) (bot.Receip
 		p["latitude"] = strconv.FormatFloat(m.Lat, 'f', -1, 64)
 		p["longitude"] = strconv.FormatFloat(m.Lon, 'f', -1, 64)
 	} else {
-		mm, ok := mediaMethod[m.Kind]
+		kind := m.Kind
+		if kind == bot.MediaSticker && m.FileID == "" {
+			// Another platform's sticker is an image (Viber: PNG), which
+			// sendSticker would refuse.
+			kind = bot.MediaPhoto
+		}
+		mm, ok := mediaMethod[kind]
 		ref := m.FileID
 		if ref == "" {
 			ref = m.URL
@@ -73,12 +81,24 @@ func (a *Adapter) sendMedia(ctx context.Context, r bot.Reply, o out) (bot.Receip
 		if !ok || ref == "" {
 			return bot.Receipt{}, &bot.SendError{Kind: bot.SendPermanent, Reason: "tg_bad_media"}
 		}
-		method, p[mm.param] = mm.method, ref
+		method = mm.method
+		if !needsUpload(*m) {
+			p[mm.param] = ref
+		}
 		if caption != "" {
 			p["caption"], p["parse_mode"] = caption, "HTML"
 		}
 	}
-	res, err := a.call(ctx, method, p)
+	var res json.RawMessage
+	var err error
+	if needsUpload(*m) {
+		res, err = a.upload(ctx, method, mediaMethod[m.Kind].param, p, *m)
+	} else {
+		res, err = a.call(ctx, method, p)
+	}
+	if fe, ok := errors.AsType[*fetchError](err); ok {
+		return bot.Receipt{}, fe.sendError()
+	}
 	if err != nil {
 		return bot.Receipt{}, a.sendError(o.chat, err)
 	}

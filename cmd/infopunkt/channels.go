@@ -47,7 +47,7 @@ func (s *service) startTelegram(ctx context.Context) error {
 		// than the 30 s default and let the outbox retry. The transport
 		// tells /readyz about every successful poll.
 		HTTPClient: &http.Client{Timeout: 15 * time.Second, Transport: pollTransport{
-			next: http.DefaultTransport, method: "/getUpdates",
+			next: telegram.NewTransport(), method: "/getUpdates",
 			mark: func() { s.readiness.ok(bot.Telegram, time.Now()) },
 		}},
 	}, s.db, deskRouter{next: s.proc, desk: s.desk.HandleStaff, staff: s.desk.Desk.Staff})

@@ -64,6 +64,8 @@ type Config struct {
 	// CompactAfterPrune rewrites the data file after retention erased
 	// someone, so their bytes leave the file's free pages at once.
 	CompactAfterPrune bool `yaml:"compact_after_prune"` // INFOPUNKT_COMPACT_AFTER_PRUNE
+
+	Pacing `yaml:",inline"` // send rates and shutdown budget (pacing.go)
 }
 
 // adminOff is the AdminListen value that turns the admin listener off.
@@ -94,6 +96,9 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		}
 	}
 	if err := applyEnv(&cfg, getenv); err != nil {
+		return cfg, err
+	}
+	if err := applyPacing(&cfg, getenv); err != nil {
 		return cfg, err
 	}
 	if cfg.AdminListen == "" {

@@ -164,7 +164,7 @@ func (s *service) serve(ctx context.Context, cancel context.CancelFunc, fg func(
 		return fmt.Errorf("listen %s: %w", s.cfg.Listen, err)
 	}
 	s.worker = outbox.New(s.db, s.metrics.meteredSenders(s.senders), outbox.Options{Logger: s.logger, Limits: s.limits(),
-		OnSent: func(it bot.OutboxItem, _ bot.Receipt) { s.metrics.onSent(it) }})
+		StopGrace: s.cfg.stopGrace(), OnSent: func(it bot.OutboxItem, _ bot.Receipt) { s.metrics.onSent(it) }})
 	s.proc.Notify = s.notifyAll
 	if err := s.worker.Start(ctx); err != nil {
 		ln.Close()
@@ -234,6 +234,10 @@ func (s *service) serveAdmin() (*http.Server, error) {
 func (s *service) shutdown(srv, admin *http.Server) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
+	// The outbox stopped starting sends when the run's context ended; the
+	// sends in flight have stopGrace to finish, and then a moment to commit.
+	wctx, wcancel := context.WithTimeout(context.Background(), s.cfg.stopGrace()+5*time.Second)
+	defer wcancel()
 	err := srv.Shutdown(ctx)
 	if admin != nil {
 		// A /backup download may be in flight: close rather than wait.
@@ -242,7 +246,7 @@ func (s *service) shutdown(srv, admin *http.Server) error {
 		}
 	}
 	s.bg.Wait()
-	if werr := s.worker.Stop(ctx); werr != nil {
+	if werr := s.worker.Stop(wctx); werr != nil {
 		err = errors.Join(err, werr)
 	}
 	s.closeAdapters()
@@ -278,16 +282,4 @@ func webhookPath(raw string) (string, error) {
 		return "/", nil
 	}
 	return u.Path, nil
-}
-
-// limits returns the outbox's per-channel limits: the defaults, with the
-// configured overall Telegram rate if set.
-func (s *service) limits() map[bot.Channel]outbox.Limits {
-	limits := map[bot.Channel]outbox.Limits{}
-	if s.cfg.TelegramRate > 0 {
-		l := outbox.DefaultLimits(bot.Telegram)
-		l.Global = outbox.Rate{N: s.cfg.TelegramRate, Per: time.Second}
-		limits[bot.Telegram] = l
-	}
-	return limits
 }
