@@ -100,20 +100,14 @@ func (ix *Index) Search(query string, l Lang, max int) []Hit {
 // part of it carried by words found nowhere in the content.
 func (ix *Index) accumulate(s *scratch, units [][]alt, l Lang) (q, oov float32) {
 	for _, u := range units {
-		w := ix.oovIDF
+		w := ix.unitWeight(u)
 		if len(u) == 0 {
 			oov += w
-		}
-		if len(u) > 0 {
-			w = 0
-			for _, a := range u {
-				w = maxf(w, a.quality*ix.terms[a.term].idf)
-			}
 		}
 		q += w
 		for _, a := range u {
 			t := &ix.terms[a.term]
-			v := a.quality * t.idf
+			v := min(a.quality*t.idf, w)
 			for _, p := range t.postings {
 				sc := v * p.weight
 				if p.langs&(1<<l) == 0 {
@@ -146,6 +140,23 @@ func (ix *Index) accumulate(s *scratch, units [][]alt, l Lang) (q, oov float32) 
 		s.unitSnips = s.unitSnips[:0]
 	}
 	return q, oov
+}
+
+// unitWeight is how much a query word says: the IDF of its best match
+// (exactly as typed if the content has it), times the match's quality; a
+// word found nowhere weighs like the rarest word.
+func (ix *Index) unitWeight(u []alt) float32 {
+	if len(u) == 0 {
+		return ix.oovIDF
+	}
+	best := u[0]
+	for _, a := range u[1:] {
+		t, b := ix.terms[a.term].idf, ix.terms[best.term].idf
+		if a.quality > best.quality || a.quality == best.quality && t > b {
+			best = a
+		}
+	}
+	return best.quality * ix.terms[best.term].idf
 }
 
 // rank returns the hits that pass the threshold and the relative cut.
@@ -324,8 +335,9 @@ func quality(q, t string) float32 {
 
 // stemMatch reports whether a and b share a long prefix (6 bytes, or 5
 // when their lengths are close), or all but the last byte of the shorter
-// one when their lengths are close, so "umowy" matches "umowa" but "zamek"
-// does not match "zameldowanie", nor "pohoda" (weather) "pohodzhennia".
+// one followed by an ending of at most two bytes, so "umowy" matches
+// "umowa" but "zamek" does not match "zameldowanie", nor "pohoda"
+// (weather) "pohodinu" (hourly).
 func stemMatch(a, b string) bool {
 	n := min(len(a), len(b))
 	if n < stemLen {
@@ -337,7 +349,8 @@ func stemMatch(a, b string) bool {
 	}
 	diff := len(a) - len(b)
 	close := diff >= -2 && diff <= 2
-	return p >= 6 || p >= 5 && close || p >= stemLen && p >= n-1 && close
+	ending := max(len(a), len(b)) - p // what follows the shared part
+	return p >= 6 || p >= 5 && close || p >= stemLen && p >= n-1 && ending <= 2
 }
 
 // withinOneEdit reports whether a and b differ by at most one insertion,

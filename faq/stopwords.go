@@ -15,6 +15,7 @@ var stopwords = foldSet(strings.Fields(`
 	can could need want with about it get have has from please
 	можу може можете могу может можно підкажіть підкажи скажіть скажи подскажите подскажи скажите будь ласка пожалуйста
 	mogę możesz może proszę powiedz powiedzcie tell know would should
+	скільки сколько ile much many
 `))
 
 func foldSet(words []string) map[string]bool {
