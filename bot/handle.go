@@ -60,6 +60,7 @@ func (t *turn) browseButton(data string) {
 		t.subscribe(strings.TrimPrefix(data, prefixSubscribe), true)
 	case strings.HasPrefix(data, prefixUnsub):
 		t.subscribe(strings.TrimPrefix(data, prefixUnsub), false)
+	case t.eventButton(data):
 	default:
 		t.stale()
 	}
@@ -107,6 +108,11 @@ func (t *turn) accept(node string) {
 	}
 	st.Consent, st.Mode = true, ModeBrowse
 	t.fresh = true
+	if pending := st.Node; t.isEventLink(pending) {
+		st.Node = ""
+		t.eventDeepLink(pending)
+		return
+	}
 	if pending := st.Node; pending != "" && t.c.Node(pending) != nil {
 		st.Node = ""
 		t.open(pending, false)
@@ -209,6 +215,9 @@ func (t *turn) start(payload string) {
 		return
 	}
 	st.Mode = ModeBrowse
+	if t.eventDeepLink(payload) {
+		return
+	}
 	if payload != "" && t.c.Node(payload) != nil {
 		t.open(payload, true)
 		return

@@ -195,7 +195,7 @@ func applyEffect(tx *bbolt.Tx, chat bot.ChatKey, e bot.Effect, now time.Time) er
 	case bot.EffectSubscribe:
 		return subscribe(tx, e.Category, chat, now)
 	case bot.EffectUnsubscribe:
-		return tx.Bucket(bucketSubscriptions).Delete(subKey(e.Category, chat))
+		return unsubscribe(tx, e.Category, chat, now)
 	case bot.EffectHandoff:
 		t := Ticket{Chat: chat, Node: e.Node, Lang: e.Lang, Opened: now, Updated: now, Status: TicketOpen}
 		return putJSON(tx.Bucket(bucketTickets), []byte(chat), t)

@@ -61,6 +61,9 @@ func eraseChat(tx *bbolt.Tx, chat bot.ChatKey) error {
 	if err := deleteKeys(tr, keysWithPrefix(tr, chatPrefix(chat))); err != nil {
 		return fmt.Errorf("erase transcript: %w", err)
 	}
+	if err := eraseCursors(tx, chat); err != nil {
+		return fmt.Errorf("erase reminder cursors: %w", err)
+	}
 	if err := deleteSuffixed(tx.Bucket(bucketSubscriptions), append([]byte{sep}, chat...)); err != nil {
 		return fmt.Errorf("erase subscriptions: %w", err)
 	}

@@ -53,7 +53,7 @@ func (db *DB) Mark(ctx context.Context, marks []bot.Mark) error {
 func applyMark(tx *bbolt.Tx, m bot.Mark, now time.Time) error {
 	switch m.Kind {
 	case bot.MarkDone:
-		return markDone(tx, m.Seq, m.Receipt)
+		return markDone(tx, m.Seq, m.Receipt, now)
 	case bot.MarkRetry:
 		return markRetry(tx, m.Seq, m.Attempts, m.NotBefore)
 	case bot.MarkDrop:
@@ -67,10 +67,18 @@ func applyMark(tx *bbolt.Tx, m bot.Mark, now time.Time) error {
 	return fmt.Errorf("mark %d: unknown kind %d", m.Seq, m.Kind)
 }
 
-func markDone(tx *bbolt.Tx, seq uint64, rc bot.Receipt) error {
+func markDone(tx *bbolt.Tx, seq uint64, rc bot.Receipt, now time.Time) error {
 	it, found, err := removeItem(tx, seq)
-	if err != nil || !found || it.Reply.Track == "" {
+	if err != nil || !found {
 		return err
+	}
+	if it.Reply.Kind == bot.ReplyReminder {
+		if err := incrStat(tx, now, "reminders/sent", 1); err != nil {
+			return err
+		}
+	}
+	if it.Reply.Track == "" {
+		return nil
 	}
 	return putRefs(tx, it.Reply.Chat, rc.Refs, it.Reply.Track)
 }
