@@ -216,7 +216,9 @@ func (ix *Index) confidences(s *scratch, q float32, l Lang) float32 {
 			continue
 		}
 		sp := ix.snips[sn]
-		v := snipWeight[sp.kind] * 2 * m / (sp.mass + q)
+		// Several query words may match one snippet word: the snippet
+		// cannot be matched beyond its own mass.
+		v := snipWeight[sp.kind] * 2 * min(m, sp.mass) / (sp.mass + q)
 		if sp.lang != l {
 			v *= snipOtherLang
 		}

@@ -63,6 +63,14 @@ func (s *synonyms) expand(ix *Index, words []string, units [][]alt) {
 	if len(s.entries) == 0 {
 		return
 	}
+	// Terms the query matches by itself are no synonym of another of its
+	// words: "karta pobytu" must not make "pobytu" match "karta" too.
+	direct := map[int32]bool{}
+	for _, u := range units {
+		for _, a := range u {
+			direct[a.term] = true
+		}
+	}
 	for i, w := range words {
 		for _, e := range s.candidates(w) {
 			ent := s.entries[e]
@@ -71,7 +79,9 @@ func (s *synonyms) expand(ix *Index, words []string, units [][]alt) {
 				continue
 			}
 			for _, a := range s.groups[ent.group] {
-				units[i] = mergeAlts(units[i], []alt{{a.term, a.quality * qu * qualitySyn}})
+				if !direct[a.term] {
+					units[i] = mergeAlts(units[i], []alt{{a.term, a.quality * qu * qualitySyn}})
+				}
 			}
 		}
 	}
