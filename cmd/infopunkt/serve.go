@@ -23,15 +23,18 @@ import (
 
 // service is the running bot: store, engine, outbox, adapters, HTTP server.
 type service struct {
-	cfg     Config
-	loc     *time.Location // the info point's time zone
-	logger  *slog.Logger
-	db      *store.DB
-	engine  *bot.Engine
-	proc    *bot.Processor
-	worker  *outbox.Worker
-	desk    *desk.Service
-	senders map[bot.Channel]bot.Sender
+	cfg    Config
+	loc    *time.Location // the info point's time zone
+	logger *slog.Logger
+	db     *store.DB
+	engine *bot.Engine
+	proc   *bot.Processor
+	worker *outbox.Worker
+	desk   *desk.Service
+	// mediaLink makes a public link to a Telegram file (Viber users get
+	// consultants' files through it); nil without Telegram.
+	mediaLink func(ctx context.Context, m bot.Media) (string, error)
+	senders   map[bot.Channel]bot.Sender
 	// mux is the public listener's (INFOPUNKT_LISTEN): webhooks, /healthz
 	// and whatever other parts mount with s.mux.Handle before serve.
 	mux *http.ServeMux
