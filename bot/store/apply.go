@@ -178,6 +178,9 @@ func putState(tx *bbolt.Tx, chat bot.ChatKey, st, old bot.State, existed bool) e
 	if err := putJSON(tx.Bucket(bucketSessions), []byte(chat), st); err != nil {
 		return fmt.Errorf("put session: %w", err)
 	}
+	if err := indexSeen(tx, chat, st, old, existed); err != nil {
+		return err
+	}
 	p := profileOf(st)
 	if existed && p.same(profileOf(old)) {
 		return nil
