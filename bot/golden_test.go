@@ -18,8 +18,8 @@ import (
 
 var update = flag.Bool("update", false, "rewrite golden conversation files")
 
-// fixtureContent loads the test trees in testdata/content with the shipped
-// messages and event categories.
+// fixtureContent loads the test trees and crisis signals in
+// testdata/content with the shipped messages and event categories.
 func fixtureContent(t testing.TB) *faq.Content {
 	t.Helper()
 	fsys := fstest.MapFS{}
@@ -31,12 +31,17 @@ func fixtureContent(t testing.TB) *faq.Content {
 		fsys[name] = &fstest.MapFile{Data: raw}
 	}
 	files, _ := filepath.Glob("testdata/content/faq/*.yaml")
-	for _, f := range files {
+	top, _ := filepath.Glob("testdata/content/*.yaml") // crisis signals for the fixture's nodes
+	for _, f := range append(files, top...) {
 		raw, err := os.ReadFile(f)
 		if err != nil {
 			t.Fatal(err)
 		}
-		fsys["faq/"+filepath.Base(f)] = &fstest.MapFile{Data: raw}
+		name := filepath.Base(f)
+		if strings.Contains(filepath.ToSlash(f), "/faq/") {
+			name = "faq/" + name
+		}
+		fsys[name] = &fstest.MapFile{Data: raw}
 	}
 	c, probs, err := faq.Load(fsys, faq.Options{Name: "fixture", Now: fixedNow})
 	if err != nil {
