@@ -37,7 +37,13 @@ type Mark struct {
 	Reason    string    // MarkDrop: short code for stats
 	Lane      string    // MarkPause
 	Until     time.Time // MarkPause
-	Chat      ChatKey   // MarkBlocked
+	// Chat: MarkBlocked's chat. On MarkDone and MarkDrop, optionally the
+	// item's Reply.Chat, with Key and Track its Reply.Key and Reply.Track,
+	// exactly as the queue returned them: the queue may then skip decoding
+	// the item.
+	Chat  ChatKey
+	Key   string
+	Track string
 }
 
 // MarkBatcher is implemented by Queues that record many delivery marks in

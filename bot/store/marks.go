@@ -31,10 +31,7 @@ func (db *DB) Mark(ctx context.Context, marks []bot.Mark) error {
 	if len(marks) == 0 {
 		return nil
 	}
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	err := db.bolt.Batch(func(tx *bbolt.Tx) error {
+	err := db.batch(ctx, func(tx *bbolt.Tx) error {
 		now := db.now()
 		for _, m := range marks {
 			if err := applyMark(tx, m, now); err != nil {
@@ -53,11 +50,11 @@ func (db *DB) Mark(ctx context.Context, marks []bot.Mark) error {
 func applyMark(tx *bbolt.Tx, m bot.Mark, now time.Time) error {
 	switch m.Kind {
 	case bot.MarkDone:
-		return markDone(tx, m.Seq, m.Receipt)
+		return markDone(tx, m)
 	case bot.MarkRetry:
 		return markRetry(tx, m.Seq, m.Attempts, m.NotBefore)
 	case bot.MarkDrop:
-		return markDrop(tx, m.Seq, m.Reason, now)
+		return markDrop(tx, m, now)
 	case bot.MarkPause:
 		return setPause(tx, m.Lane, m.Until, now)
 	case bot.MarkBlocked:
@@ -67,12 +64,32 @@ func applyMark(tx *bbolt.Tx, m bot.Mark, now time.Time) error {
 	return fmt.Errorf("mark %d: unknown kind %d", m.Seq, m.Kind)
 }
 
-func markDone(tx *bbolt.Tx, seq uint64, rc bot.Receipt) error {
-	it, found, err := removeItem(tx, seq)
-	if err != nil || !found || it.Reply.Track == "" {
+func markDone(tx *bbolt.Tx, m bot.Mark) error {
+	it, found, err := removeMarked(tx, m)
+	if err != nil || !found || it.Track == "" {
 		return err
 	}
-	return putRefs(tx, it.Reply.Chat, rc.Refs, it.Reply.Track)
+	return putRefs(tx, it.Chat, m.Receipt.Refs, it.Track)
+}
+
+// removeMarked removes the item a done or drop mark names. When the mark
+// carries the item's Chat (with its Key and Track), as the outbox's do, the
+// item is not decoded: decoding every delivered item was the largest cost
+// of a commit of marks.
+func removeMarked(tx *bbolt.Tx, m bot.Mark) (bot.Reply, bool, error) {
+	if m.Chat == "" {
+		it, found, err := removeItem(tx, m.Seq)
+		return it.Reply, found, err
+	}
+	r := bot.Reply{Chat: m.Chat, Key: m.Key, Track: m.Track}
+	b := tx.Bucket(bucketOutbox)
+	if b.Get(u64(m.Seq)) == nil {
+		return r, false, nil
+	}
+	if err := b.Delete(u64(m.Seq)); err != nil {
+		return r, true, fmt.Errorf("delete item %d: %w", m.Seq, err)
+	}
+	return r, true, unindexItem(tx, m.Seq, r)
 }
 
 func markRetry(tx *bbolt.Tx, seq uint64, attempts int, notBefore time.Time) error {
@@ -86,11 +103,12 @@ func markRetry(tx *bbolt.Tx, seq uint64, attempts int, notBefore time.Time) erro
 	return putJSON(b, u64(seq), it)
 }
 
-func markDrop(tx *bbolt.Tx, seq uint64, reason string, now time.Time) error {
+func markDrop(tx *bbolt.Tx, m bot.Mark, now time.Time) error {
+	reason := m.Reason
 	if reason == "" {
 		reason = "unknown"
 	}
-	_, found, err := removeItem(tx, seq)
+	_, found, err := removeMarked(tx, m)
 	if err != nil || !found {
 		return err
 	}
