@@ -20,7 +20,8 @@ const (
 // current content snapshot and never does I/O. Content can be swapped at any
 // time (hot reload); a running Handle keeps the snapshot it started with.
 type Engine struct {
-	content atomic.Pointer[faq.Content]
+	content  atomic.Pointer[faq.Content]
+	examples atomic.Bool // list example events (SetExampleEvents, events.go)
 }
 
 // NewEngine returns an engine serving c.
@@ -44,6 +45,8 @@ type turn struct {
 	// fresh makes menus arrive as new messages instead of replacing the
 	// pressed one (after the privacy notice, or a stale button).
 	fresh bool
+	// examples: example events are listed (events.go).
+	examples bool
 }
 
 func (t *turn) st() *State { return &t.res.State }
@@ -67,7 +70,7 @@ func (t *turn) effect(e Effect) {
 // Handle computes the result of update u for a chat in state st; exists is
 // false for a chat the store has never seen (or has erased).
 func (e *Engine) Handle(st State, exists bool, u Update) Result {
-	t := &turn{c: e.content.Load(), u: u}
+	t := &turn{c: e.content.Load(), u: u, examples: e.examples.Load()}
 	if !exists {
 		st = State{Mode: ModeNew, Created: u.Time}
 	}
@@ -119,7 +122,7 @@ func sanitize(s string) string {
 // the privacy notice. payload is a deep link kept for after consent.
 func (t *turn) firstContact(payload string) {
 	st := t.st()
-	if payload != "" && t.c.Node(payload) != nil {
+	if payload != "" && (t.c.Node(payload) != nil || t.isEventLink(payload)) {
 		st.Node = payload
 	}
 	if !st.LangSet {

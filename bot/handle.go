@@ -60,6 +60,7 @@ func (t *turn) browseButton(data string) {
 		t.subscribe(strings.TrimPrefix(data, prefixSubscribe), true)
 	case strings.HasPrefix(data, prefixUnsub):
 		t.subscribe(strings.TrimPrefix(data, prefixUnsub), false)
+	case t.eventButton(data):
 	default:
 		t.stale()
 	}
@@ -107,6 +108,11 @@ func (t *turn) accept(node string) {
 	}
 	st.Consent, st.Mode = true, ModeBrowse
 	t.fresh = true
+	if pending := st.Node; t.isEventLink(pending) {
+		st.Node = ""
+		t.eventDeepLink(pending)
+		return
+	}
 	if pending := st.Node; pending != "" && t.c.Node(pending) != nil {
 		st.Node = ""
 		t.open(pending, false)
@@ -209,6 +215,9 @@ func (t *turn) start(payload string) {
 		return
 	}
 	st.Mode = ModeBrowse
+	if t.eventDeepLink(payload) {
+		return
+	}
 	if payload != "" && t.c.Node(payload) != nil {
 		t.open(payload, true)
 		return
@@ -249,7 +258,7 @@ func (t *turn) question(q string) {
 	switch {
 	case len(hits) == 0:
 		t.miss()
-	case len(hits) == 1 || hits[0].Score >= 2*hits[1].Score || hits[0].Exact:
+	case clearWinner(hits):
 		t.open(hits[0].Node.ID, true)
 	default:
 		t.choices(hits)
@@ -264,6 +273,26 @@ func (t *turn) search(q string) []faq.Hit {
 		q = q[:byteOffset(q, MaxSearchRunes)]
 	}
 	return t.c.Index.Search(q, t.st().Lang, maxChoices)
+}
+
+// Search confidences (0..1) above which the best hit opens directly instead
+// of being offered among choices: sure enough, and clearly ahead.
+const (
+	openConfidence = 0.6
+	openMargin     = 0.15
+)
+
+// clearWinner reports whether the best hit should open directly: the user
+// typed exactly a keyword, or search is sure and nothing else comes close.
+func clearWinner(hits []faq.Hit) bool {
+	top := hits[0]
+	switch {
+	case top.Exact:
+		return true
+	case top.Score < openConfidence:
+		return false
+	}
+	return len(hits) == 1 || top.Score-hits[1].Score >= openMargin
 }
 
 // miss says plainly that nothing matched, counts it (no text kept) and

@@ -38,12 +38,13 @@ type Mark struct {
 	Lane      string    // MarkPause
 	Until     time.Time // MarkPause
 	// Chat: MarkBlocked's chat. On MarkDone and MarkDrop, optionally the
-	// item's Reply.Chat, with Key and Track its Reply.Key and Reply.Track,
-	// exactly as the queue returned them: the queue may then skip decoding
-	// the item.
-	Chat  ChatKey
-	Key   string
-	Track string
+	// item's Reply.Chat, with Key, Track and ReplyKind its Reply.Key,
+	// Reply.Track and Reply.Kind, exactly as the queue returned them: the
+	// queue may then skip decoding the item.
+	Chat      ChatKey
+	Key       string
+	Track     string
+	ReplyKind ReplyKind
 }
 
 // MarkBatcher is implemented by Queues that record many delivery marks in

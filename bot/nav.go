@@ -56,10 +56,11 @@ func (t *turn) back() {
 func (t *turn) mainMenu() {
 	st := t.st()
 	st.Mode, st.Node, st.Back = ModeBrowse, "", st.Back[:0]
-	rows := make([][]Button, 0, len(t.c.Topics)+2)
+	rows := make([][]Button, 0, len(t.c.Topics)+3)
 	for _, tp := range t.c.Topics {
 		rows = append(rows, []Button{t.nodeButton(tp.Root)})
 	}
+	rows = append(rows, []Button{t.eventsButton()})
 	if st.Desk {
 		rows = append(rows, []Button{t.leaveButton()})
 	} else {

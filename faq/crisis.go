@@ -29,13 +29,17 @@ type CrisisGroup struct {
 type Crisis struct {
 	Groups  []*CrisisGroup
 	signals []signal
+	words   []sigWord          // every distinct signal word
+	exact   map[string][]int32 // word text → words (non-prefix)
+	dels    map[string][]int32 // a word of 5+ letters and its one-byte deletions → words
+	prefix  []int32            // prefix words, checked one by one
 }
 
-// signal is one phrase of a group, as folded words.
+// signal is one phrase of a group, as ids of its words.
 type signal struct {
 	group int
 	lang  Lang
-	words []sigWord
+	words []int32
 }
 
 // sigWord is a folded signal word; prefix words end with "*" in the file
@@ -61,20 +65,19 @@ func (c *Crisis) Match(text string) ([]*CrisisGroup, Lang) {
 	if len(words) == 0 {
 		return nil, 0
 	}
+	found := c.found(words)
 	var hit []bool
 	var out []*CrisisGroup
 	var lang Lang
 	for _, s := range c.signals {
-		if hit != nil && hit[s.group] {
+		if hit != nil && hit[s.group] || !allFound(s.words, found) {
 			continue
 		}
-		if s.matches(words) {
-			if hit == nil {
-				hit = make([]bool, len(c.Groups))
-				lang = s.lang
-			}
-			hit[s.group] = true
+		if hit == nil {
+			hit = make([]bool, len(c.Groups))
+			lang = s.lang
 		}
+		hit[s.group] = true
 	}
 	for i, g := range c.Groups {
 		if hit != nil && hit[i] {
@@ -84,16 +87,37 @@ func (c *Crisis) Match(text string) ([]*CrisisGroup, Lang) {
 	return out, lang
 }
 
-func (s signal) matches(words []string) bool {
-	for _, w := range s.words {
-		found := false
-		for _, m := range words {
-			if w.match(m) {
-				found = true
-				break
+// found marks the signal words that some message word matches.
+func (c *Crisis) found(words []string) []bool {
+	found := make([]bool, len(c.words))
+	mark := func(ids []int32, m string) {
+		for _, id := range ids {
+			if !found[id] && c.words[id].match(m) {
+				found[id] = true
 			}
 		}
-		if !found {
+	}
+	for _, m := range words {
+		mark(c.exact[m], m)
+		mark(c.prefix, m)
+		if len(m) < typoLen-1 || len(m) > typoMaxLen {
+			continue
+		}
+		buf := make([]byte, 0, len(m))
+		for i := -1; i < len(m); i++ {
+			buf = append(buf[:0], m...)
+			if i >= 0 {
+				buf = append(buf[:i], m[i+1:]...)
+			}
+			mark(c.dels[string(buf)], m)
+		}
+	}
+	return found
+}
+
+func allFound(ids []int32, found []bool) bool {
+	for _, id := range ids {
+		if !found[id] {
 			return false
 		}
 	}
@@ -183,12 +207,44 @@ func (l *loader) loadCrisis(fsys fs.FS) {
 func (c *Crisis) add(g *CrisisGroup) {
 	for _, l := range Langs {
 		for _, s := range g.Signals[l] {
-			if ws := signalWords(s); len(ws) > 0 {
-				c.signals = append(c.signals, signal{group: len(c.Groups), lang: l, words: ws})
+			var ids []int32
+			for _, w := range signalWords(s) {
+				ids = append(ids, c.wordID(w))
+			}
+			if len(ids) > 0 {
+				c.signals = append(c.signals, signal{group: len(c.Groups), lang: l, words: ids})
 			}
 		}
 	}
 	c.Groups = append(c.Groups, g)
+}
+
+// wordID returns the id of signal word w, indexing it on first use.
+func (c *Crisis) wordID(w sigWord) int32 {
+	for i, o := range c.words {
+		if o == w {
+			return int32(i)
+		}
+	}
+	if c.exact == nil {
+		c.exact, c.dels = map[string][]int32{}, map[string][]int32{}
+	}
+	id := int32(len(c.words))
+	c.words = append(c.words, w)
+	switch {
+	case w.prefix:
+		c.prefix = append(c.prefix, id)
+	default:
+		c.exact[w.text] = append(c.exact[w.text], id)
+		if len(w.text) >= typoLen {
+			// A typo (one edit or two letters swapped) shares a
+			// one-byte deletion with the word.
+			for _, v := range variants(w.text) {
+				c.dels[v] = append(c.dels[v], id)
+			}
+		}
+	}
+	return id
 }
 
 // signalWords folds a signal phrase into its words.

@@ -226,3 +226,68 @@ func TestEval(t *testing.T) {
 	check("nothing matched", all.noneOK, all.none, floorNone)
 	check("crisis", all.crisisOK, all.crisis, floorCrisi)
 }
+
+// TestEvalDebug prints, for the tuned part, what search scored (set
+// INFOPUNKT_EVAL_DEBUG=1). It asserts nothing.
+func TestEvalDebug(t *testing.T) {
+	if os.Getenv("INFOPUNKT_EVAL_DEBUG") == "" {
+		t.Skip("set INFOPUNKT_EVAL_DEBUG=1")
+	}
+	c := shippedContent(t)
+	for _, it := range readEval(t, "tune") {
+		if it.Kind == "crisis" {
+			continue
+		}
+		lang, _ := faq.ParseLang(it.Lang)
+		want := wants(c, it)
+		hits, oov := c.Index.DebugSearch(it.Q, lang)
+		var b strings.Builder
+		fmt.Fprintf(&b, " oov=%.2f", oov)
+		wantRank := -1
+		for i, h := range hits {
+			if i < 3 {
+				fmt.Fprintf(&b, " %s=%.2f", h.Node.ID, h.Score)
+			}
+			if wantRank < 0 && slices.Contains(want, h.Node.ID) {
+				wantRank = i
+				fmt.Fprintf(&b, " | want#%d %s=%.2f", i+1, h.Node.ID, h.Score)
+			}
+		}
+		ok := (it.Kind == "none") == (len(hits) == 0 || hits[0].Score < 0.5)
+		if it.Kind != "none" {
+			ok = wantRank == 0 && hits[0].Score >= 0.5
+		}
+		mark := "  "
+		if !ok {
+			mark = "XX"
+		}
+		t.Logf("%s %-9s %s %q:%s", mark, it.Kind, it.Lang, it.Q, b.String())
+	}
+}
+
+// BenchmarkSearchShipped searches the shipped content with every query of
+// the evaluation set, in turn.
+func BenchmarkSearchShipped(b *testing.B) {
+	c := shippedContent(b)
+	items := append(readEval(b, "tune"), readEval(b, "holdout")...)
+	langs := make([]faq.Lang, len(items))
+	for i, it := range items {
+		langs[i], _ = faq.ParseLang(it.Lang)
+	}
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		it := items[i%len(items)]
+		c.Index.Search(it.Q, langs[i%len(items)], 3)
+	}
+}
+
+// BenchmarkCrisisShipped matches every evaluation query against the
+// shipped danger signals.
+func BenchmarkCrisisShipped(b *testing.B) {
+	c := shippedContent(b)
+	items := append(readEval(b, "tune"), readEval(b, "holdout")...)
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		c.Crisis.Match(items[i%len(items)].Q)
+	}
+}

@@ -1,48 +1,67 @@
 package faq
 
 import (
-	"cmp"
+	"math"
 	"slices"
 	"strings"
 )
 
-// Scoring. A query token adds the best score it reaches in a node:
-// quality of the token match × field weight × language bonus.
+// Field weights: how much a word found in a field says about a node. A
+// staff-written keyword or example question is the strongest sign, a word
+// somewhere in a long answer the weakest.
 const (
-	weightKeyword = 3   // keywords are written for search
-	weightTitle   = 2   // the title names the node
-	weightText    = 1   // the text merely mentions things
-	langBonus     = 1.2 // the match is in the user's language
-	phraseBonus   = 1.0 // per word of a multi-word keyword matched whole
-	qualityExact  = 1.0
-	qualityStem   = 0.7 // inflection: "pobytu" for "pobyt"
-	qualityTypo   = 0.6 // one edit away: "pobyto" for "pobytu"
-	minScore      = 1.0 // less is noise: show "no match" instead
-	relativeCut   = 0.2 // hits below this share of the best are dropped
-	stemLen       = 4   // the shortest stem that can match
-	typoLen       = 5   // the shortest query token matched with a typo
-	typoMaxLen    = 24  // longer tokens (codes, garbage) match only exactly or by stem
-	maxQueryWords = 16  // a question, not an essay
+	weightKeyword  = 1.0
+	weightQuestion = 1.0
+	weightTitle    = 0.9
+	weightText     = 0.45
 )
+
+// Matching and ranking constants, calibrated on faq/testdata/eval (see
+// BENCHMARKS.md, "Search quality").
+const (
+	otherLang    = 0.85 // the word matched in another language's text
+	qualityExact = 1.0
+	qualityStem  = 0.7 // inflection: "pobytu" for "pobyt"
+	qualityTypo  = 0.6 // one edit away: "pobyto" for "pobytu"
+	qualitySyn   = 0.8 // a synonym from synonyms.yaml, times the quality of the match
+	stemLen      = 4   // the shortest stem that can match
+	typoLen      = 5   // the shortest query token matched with a typo
+	typoMaxLen   = 24  // longer tokens (codes, garbage) match only exactly or by stem
+	// maxQueryWords bounds the words of a query: a question, not an essay.
+	maxQueryWords = 16
+)
+
+// Snippet kinds and their weights: a query that looks like an example
+// question is the best evidence, like a keyword or the title nearly as good.
+const (
+	snipQuestion uint8 = iota
+	snipKeyword
+	snipTitle
+)
+
+var snipWeight = [...]float32{snipQuestion: 1.0, snipKeyword: 0.95, snipTitle: 0.9}
 
 // Index is a search index over the answers and menus of a Content. Build it
 // with NewIndex (Load does); it is immutable and safe for concurrent use.
 type Index struct {
-	docs    []*Node            // answers and menus; a document id is an index here
-	terms   []term             // the vocabulary of folded tokens
-	exact   map[string]int32   // token → term
-	stems   map[string][]int32 // first stemLen bytes → terms
-	dels    map[string][]int32 // the token and its one-byte deletions → terms
-	phrases [][][]string       // per document: multi-word keywords, folded
-	whole   map[string][]int32 // a keyword's folded words, joined by spaces → documents
-	// maxPhrase is, per document, the largest bonus its phrases can give.
-	maxPhrase []float32
+	docs   []*Node
+	menu   []bool             // the document is a menu, not an answer
+	terms  []term             // the vocabulary of folded tokens
+	exact  map[string]int32   // token → term
+	stems  map[string][]int32 // first stemLen bytes → terms
+	dels   map[string][]int32 // the token and its one-byte deletions → terms
+	whole  map[string][]int32 // a keyword's folded words, joined by spaces → documents
+	snips  []snippet          // titles, keywords and questions, for similarity
+	syn    synonyms
+	oovIDF float32 // the weight of a query word found nowhere
 }
 
 // term is one folded token and where it occurs.
 type term struct {
 	text     string
+	idf      float32
 	postings []posting
+	snips    []int32 // snippets that contain the term
 }
 
 // posting says that a term occurs in a document in a field (weight) in the
@@ -53,8 +72,18 @@ type posting struct {
 	langs  uint8
 }
 
-// NewIndex indexes the titles, keywords and texts of every node of c. A
-// goto node adds its title and keywords to the node it shows.
+// snippet is a short text of a document: a title, keyword or question in
+// one language. mass is the summed IDF of its distinct words.
+type snippet struct {
+	doc  int32
+	kind uint8
+	lang Lang
+	mass float32
+}
+
+// NewIndex indexes the titles, keywords, example questions and texts of
+// every node of c, with c.Synonyms. A goto node adds its title, keywords
+// and questions to the node it shows.
 func NewIndex(c *Content) *Index {
 	b := &indexBuilder{
 		ix:    &Index{exact: map[string]int32{}, stems: map[string][]int32{}, dels: map[string][]int32{}, whole: map[string][]int32{}},
@@ -65,6 +94,7 @@ func NewIndex(c *Content) *Index {
 		b.walk(c, t.Root)
 	}
 	b.finish()
+	b.ix.syn = buildSynonyms(b.ix, c.Synonyms)
 	return b.ix
 }
 
@@ -74,9 +104,10 @@ type postKey struct {
 }
 
 type indexBuilder struct {
-	ix    *Index
-	docOf map[*Node]int32
-	langs map[postKey]uint8
+	ix       *Index
+	docOf    map[*Node]int32
+	langs    map[postKey]uint8
+	snipToks [][]int32 // per snippet: its distinct terms
 }
 
 func (b *indexBuilder) walk(c *Content, n *Node) {
@@ -96,37 +127,52 @@ func (b *indexBuilder) doc(n *Node) int32 {
 	d := int32(len(b.ix.docs))
 	b.docOf[n] = d
 	b.ix.docs = append(b.ix.docs, n)
-	b.ix.phrases = append(b.ix.phrases, nil)
-	b.ix.maxPhrase = append(b.ix.maxPhrase, 0)
+	b.ix.menu = append(b.ix.menu, !n.IsAnswer())
 	return d
 }
 
 func (b *indexBuilder) addNode(d int32, n *Node) {
 	for _, l := range Langs {
 		for _, kw := range n.Keywords[l] {
-			words := b.add(d, kw, weightKeyword, l)
-			if len(words) > 1 {
-				b.ix.phrases[d] = append(b.ix.phrases[d], words)
-				b.ix.maxPhrase[d] = maxf(b.ix.maxPhrase[d], float32(len(words))*phraseBonus)
-			}
+			words := b.add(d, kw, weightKeyword, l, snipKeyword)
 			if key := strings.Join(words, " "); key != "" && !slices.Contains(b.ix.whole[key], d) {
 				b.ix.whole[key] = append(b.ix.whole[key], d)
 			}
 		}
-		b.add(d, n.Title[l], weightTitle, l)
+		for _, q := range n.Questions[l] {
+			b.add(d, q, weightQuestion, l, snipQuestion)
+		}
+		b.add(d, n.Title[l], weightTitle, l, snipTitle)
 		if n.Goto == "" {
-			b.add(d, n.Text[l], weightText, l)
+			b.addText(d, n.Text[l], l)
 		}
 	}
 }
 
-// add indexes the words of s and returns them.
-func (b *indexBuilder) add(d int32, s string, w float32, l Lang) []string {
+// add indexes the words of s as a snippet of document d and returns them.
+func (b *indexBuilder) add(d int32, s string, w float32, l Lang, kind uint8) []string {
 	words := tokens(s, -1)
-	for _, word := range words {
-		b.langs[postKey{b.term(word), d, w}] |= 1 << l
+	if len(words) == 0 {
+		return nil
 	}
+	var ts []int32
+	for _, word := range words {
+		t := b.term(word)
+		b.langs[postKey{t, d, w}] |= 1 << l
+		if !slices.Contains(ts, t) {
+			ts = append(ts, t)
+		}
+	}
+	b.ix.snips = append(b.ix.snips, snippet{doc: d, kind: kind, lang: l})
+	b.snipToks = append(b.snipToks, ts)
 	return words
+}
+
+// addText indexes the words of an answer's text, which is no snippet.
+func (b *indexBuilder) addText(d int32, s string, l Lang) {
+	for _, word := range tokens(s, -1) {
+		b.langs[postKey{b.term(word), d, weightText}] |= 1 << l
+	}
 }
 
 // term returns the term id of a folded token, adding it to the vocabulary.
@@ -149,16 +195,53 @@ func (b *indexBuilder) term(word string) int32 {
 	return t
 }
 
+// finish turns the collected postings into sorted lists, computes each
+// term's inverse document frequency and each snippet's mass.
 func (b *indexBuilder) finish() {
+	ix := b.ix
 	for k, langs := range b.langs {
-		p := &b.ix.terms[k.term].postings
+		p := &ix.terms[k.term].postings
 		*p = append(*p, posting{doc: k.doc, weight: k.weight, langs: langs})
 	}
-	for i := range b.ix.terms {
-		slices.SortFunc(b.ix.terms[i].postings, func(a, b posting) int {
-			return cmp.Or(cmp.Compare(a.doc, b.doc), cmp.Compare(a.weight, b.weight))
+	n := float64(len(ix.docs))
+	for i := range ix.terms {
+		t := &ix.terms[i]
+		slices.SortFunc(t.postings, func(a, b posting) int {
+			if a.doc != b.doc {
+				return int(a.doc - b.doc)
+			}
+			return cmpFloat(b.weight, a.weight)
 		})
+		df := 0
+		for j, p := range t.postings {
+			if j == 0 || p.doc != t.postings[j-1].doc {
+				df++
+			}
+		}
+		t.idf = idf(n, float64(df))
 	}
+	ix.oovIDF = idf(n, 0.5)
+	for s, ts := range b.snipToks {
+		for _, t := range ts {
+			ix.snips[s].mass += ix.terms[t].idf
+			ix.terms[t].snips = append(ix.terms[t].snips, int32(s))
+		}
+	}
+}
+
+// idf is the BM25 inverse document frequency of a term in df of n documents.
+func idf(n, df float64) float32 {
+	return float32(math.Log(1 + (n-df+0.5)/(df+0.5)))
+}
+
+func cmpFloat(a, b float32) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
 }
 
 // variants returns word and every string one byte shorter, without

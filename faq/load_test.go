@@ -85,7 +85,7 @@ func missingMessages() []string {
 
 func TestLoadProblems(t *testing.T) {
 	const idRule = ": use 1-48 lowercase letters, digits and hyphens, starting with a letter or digit"
-	const nodeKeys = "id, title, text, keywords, children, goto, sources, reviewed, actions"
+	const nodeKeys = "id, title, text, keywords, questions, children, goto, sources, reviewed, actions"
 	tests := []struct {
 		name   string
 		remove []string
@@ -104,8 +104,8 @@ func TestLoadProblems(t *testing.T) {
 			`content/faq/extra.yaml:6:11: goto: no node with id "no-such-node"`,
 			`content/faq/extra.yaml:9:11: goto cycle: extra-a -> extra-b -> extra-a`,
 			`content/faq/extra.yaml:15:11: goto cycle: extra-self -> extra-self`,
-			`content/faq/extra.yaml:19:5: a goto node has only id, title, goto and keywords; remove "text"`,
-			`content/faq/extra.yaml:20:5: a goto node has only id, title, goto and keywords; remove "reviewed"`,
+			`content/faq/extra.yaml:19:5: a goto node has only id, title, goto, keywords and questions; remove "text"`,
+			`content/faq/extra.yaml:20:5: a goto node has only id, title, goto, keywords and questions; remove "reviewed"`,
 		}},
 		{"languages", nil, []string{
 			`content/faq/extra.yaml:2:8: title: missing language: ru`,
@@ -188,6 +188,12 @@ func TestLoadProblems(t *testing.T) {
 		{"missing-files", []string{"messages.yaml", "events.yaml"}, []string{
 			`content/faq/housing.yaml:28:20: subscribe: no event category "workshops" in events.yaml`,
 			`content/messages.yaml:1:1: file not found`,
+		}},
+		{"questions", nil, []string{
+			`content/faq/extra.yaml:8:28: questions.uk: empty question`,
+			`content/faq/extra.yaml:9:7: questions: unknown language "de"; use uk, pl, ru, en`,
+			`content/faq/extra.yaml:10:12: questions.en: question is 249 characters long, max 200`,
+			`content/faq/extra.yaml:11:11: questions.pl: expected a list, found a value`,
 		}},
 		{"crisis", nil, []string{
 			`content/crisis.yaml:3:15: answers: "housing-deposit" does not give the number 112 in uk (group no-home lists it in numbers)`,

@@ -107,11 +107,14 @@ type Node struct {
 	Children []*Node
 	Goto     string // id of another node to show instead of this one
 	Keywords [NumLangs][]string
-	Sources  []string
-	Reviewed time.Time // zero when not given; month precision is allowed
-	Actions  []Action
-	Parent   *Node // nil for a topic root
-	Pos      Pos
+	// Questions are example questions per language, the way people ask
+	// them; search ranks a node whose question the query resembles first.
+	Questions [NumLangs][]string
+	Sources   []string
+	Reviewed  time.Time // zero when not given; month precision is allowed
+	Actions   []Action
+	Parent    *Node // nil for a topic root
+	Pos       Pos
 }
 
 // IsAnswer reports whether the node is a leaf answer.

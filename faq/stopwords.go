@@ -13,6 +13,9 @@ var stopwords = foldSet(strings.Fields(`
 	jest są się o od a lub ale przy już jeszcze chcę potrzebuję można muszę mam
 	the a an and or to of in on at for is are be i my me how what where when which do does
 	can could need want with about it get have has from please
+	можу може можете могу может можно підкажіть підкажи скажіть скажи подскажите подскажи скажите будь ласка пожалуйста
+	mogę możesz może proszę powiedz powiedzcie tell know would should
+	скільки сколько ile much many
 `))
 
 func foldSet(words []string) map[string]bool {

@@ -51,8 +51,8 @@ func TestSummarizeNilContent(t *testing.T) {
 		`"content/faq/extra.yaml:6:11: goto: no node with id \"no-such-node\"",` +
 		`"content/faq/extra.yaml:9:11: goto cycle: extra-a -\u003e extra-b -\u003e extra-a",` +
 		`"content/faq/extra.yaml:15:11: goto cycle: extra-self -\u003e extra-self",` +
-		`"content/faq/extra.yaml:19:5: a goto node has only id, title, goto and keywords; remove \"text\"",` +
-		`"content/faq/extra.yaml:20:5: a goto node has only id, title, goto and keywords; remove \"reviewed\""]}`
+		`"content/faq/extra.yaml:19:5: a goto node has only id, title, goto, keywords and questions; remove \"text\"",` +
+		`"content/faq/extra.yaml:20:5: a goto node has only id, title, goto, keywords and questions; remove \"reviewed\""]}`
 	if string(data) != want {
 		t.Errorf("JSON\n got %s\nwant %s", data, want)
 	}

@@ -10,9 +10,9 @@ import (
 
 // The keys each kind of mapping may have.
 var (
-	topicKeys  = []string{"topic", "order", "title", "text", "keywords", "children"}
-	nodeKeys   = []string{"id", "title", "text", "keywords", "children", "goto", "sources", "reviewed", "actions"}
-	gotoKeys   = []string{"id", "title", "goto", "keywords"}
+	topicKeys  = []string{"topic", "order", "title", "text", "keywords", "questions", "children"}
+	nodeKeys   = []string{"id", "title", "text", "keywords", "questions", "children", "goto", "sources", "reviewed", "actions"}
+	gotoKeys   = []string{"id", "title", "goto", "keywords", "questions"}
 	actionKeys = []string{"handoff", "subscribe", "url", "label"}
 	labelRule  = textRule{what: "label", all: true, max: 48, length: utf8.RuneCountInString}
 )
@@ -73,13 +73,16 @@ func (l *loader) common(f *file, fs fieldSet, n *Node) {
 	if v := fs.val("keywords"); v != nil {
 		n.Keywords = f.keywords(v)
 	}
+	if v := fs.val("questions"); v != nil {
+		n.Questions = f.questions(v)
+	}
 }
 
 // gotoNode decodes a redirect, which may have nothing else to show.
 func (l *loader) gotoNode(f *file, fs fieldSet, n *Node) {
 	for _, k := range nodeKeys {
 		if p, ok := fs[k]; ok && !slices.Contains(gotoKeys, k) {
-			f.errorf(p.key, "a goto node has only id, title, goto and keywords; remove %q", k)
+			f.errorf(p.key, "a goto node has only id, title, goto, keywords and questions; remove %q", k)
 		}
 	}
 	v := fs.val("goto")

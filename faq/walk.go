@@ -219,21 +219,39 @@ func (f *file) reportMissing(n *yaml.Node, what string, langs []string) {
 
 // keywords decodes a map from language code to a list of keywords.
 func (f *file) keywords(n *yaml.Node) [NumLangs][]string {
-	var kw [NumLangs][]string
-	for _, p := range f.pairs(n, "keywords") {
+	return f.phrases(n, "keywords", "keyword", 0)
+}
+
+// maxQuestion bounds an example question: a question, not an essay.
+const maxQuestion = 200
+
+// questions decodes a map from language code to example questions.
+func (f *file) questions(n *yaml.Node) [NumLangs][]string {
+	return f.phrases(n, "questions", "question", maxQuestion)
+}
+
+// phrases decodes a map from language code to a list of short strings;
+// max > 0 bounds each one's length in characters.
+func (f *file) phrases(n *yaml.Node, key, one string, max int) [NumLangs][]string {
+	var out [NumLangs][]string
+	for _, p := range f.pairs(n, key) {
 		l, ok := ParseLang(p.key.Value)
 		if !ok || l.String() != p.key.Value {
-			f.errorf(p.key, "keywords: unknown language %q; use uk, pl, ru, en", p.key.Value)
+			f.errorf(p.key, "%s: unknown language %q; use uk, pl, ru, en", key, p.key.Value)
 			continue
 		}
-		what := "keywords." + l.String()
+		what := key + "." + l.String()
 		for _, item := range f.list(p.val, what) {
-			if s := f.str(item, what); s != "" {
-				kw[l] = append(kw[l], s)
-			} else if item.Kind == yaml.ScalarNode {
-				f.errorf(item, "%s: empty keyword", what)
+			s := f.str(item, what)
+			switch {
+			case s == "" && item.Kind == yaml.ScalarNode:
+				f.errorf(item, "%s: empty %s", what, one)
+			case max > 0 && utf8.RuneCountInString(s) > max:
+				f.errorf(item, "%s: %s is %d characters long, max %d", what, one, utf8.RuneCountInString(s), max)
+			case s != "":
+				out[l] = append(out[l], s)
 			}
 		}
 	}
-	return kw
+	return out
 }

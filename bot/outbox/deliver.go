@@ -130,7 +130,7 @@ func (s *scheduler) handleSent(c *channelState, l *lane, r result) {
 	marks := make([]bot.Mark, len(r.job.items))
 	for i, it := range r.job.items {
 		marks[i] = bot.Mark{Kind: bot.MarkDone, Seq: it.Seq, Receipt: r.receipt,
-			Chat: it.Reply.Chat, Key: it.Reply.Key, Track: it.Reply.Track}
+			Chat: it.Reply.Chat, Key: it.Reply.Key, Track: it.Reply.Track, ReplyKind: it.Reply.Kind}
 	}
 	s.marks.submit(marks, func() {
 		// Before pop, which clears the lane's (shared) slots of these items.
@@ -173,7 +173,7 @@ func (s *scheduler) handleDropped(c *channelState, l *lane, r result) {
 	}
 	s.log.Warn("outbox: undeliverable item dropped", "channel", c.name, "seq", head.Seq, "reason", reason(r.err))
 	drop := bot.Mark{Kind: bot.MarkDrop, Seq: head.Seq, Reason: reason(r.err),
-		Chat: head.Reply.Chat, Key: head.Reply.Key, Track: head.Reply.Track}
+		Chat: head.Reply.Chat, Key: head.Reply.Key, Track: head.Reply.Track, ReplyKind: head.Reply.Kind}
 	s.marks.submit([]bot.Mark{drop}, func() {
 		s.pop(c, l, 1)
 	})

@@ -178,6 +178,9 @@ func putState(tx *bbolt.Tx, chat bot.ChatKey, st, old bot.State, existed bool) e
 	if err := putJSON(tx.Bucket(bucketSessions), []byte(chat), st); err != nil {
 		return fmt.Errorf("put session: %w", err)
 	}
+	if err := indexSeen(tx, chat, st, old, existed); err != nil {
+		return err
+	}
 	p := profileOf(st)
 	if existed && p.same(profileOf(old)) {
 		return nil
@@ -195,7 +198,7 @@ func applyEffect(tx *bbolt.Tx, chat bot.ChatKey, e bot.Effect, now time.Time) er
 	case bot.EffectSubscribe:
 		return subscribe(tx, e.Category, chat, now)
 	case bot.EffectUnsubscribe:
-		return tx.Bucket(bucketSubscriptions).Delete(subKey(e.Category, chat))
+		return unsubscribe(tx, e.Category, chat, now)
 	case bot.EffectHandoff:
 		t := Ticket{Chat: chat, Node: e.Node, Lang: e.Lang, Opened: now, Updated: now, Status: TicketOpen}
 		return putJSON(tx.Bucket(bucketTickets), []byte(chat), t)

@@ -112,3 +112,45 @@ func TestLogKeyIsStable(t *testing.T) {
 	}
 	_ = path
 }
+
+// TestDeskRecordsAreSealed: records the desk stores with PutFor and its
+// transcripts hold the user's words, so they are sealed for the chat.
+func TestDeskRecordsAreSealed(t *testing.T) {
+	ctx := context.Background()
+	db, path, _ := newDB(t)
+	chat := bot.ChatKey("viber:a/b+c=")
+	key := "t/00000001/" + string(chat)
+	type rec struct{ Text string }
+	_, err := db.UpdateDesk(ctx, "", func(tx bot.DeskTx) error {
+		if err := tx.PutFor(chat, key, rec{Text: planted}); err != nil {
+			return err
+		}
+		if err := tx.Put("board", rec{Text: "no personal data"}); err != nil {
+			return err
+		}
+		return tx.AppendTranscript(chat, map[string]string{"text": planted + " again"})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got rec
+	_, err = db.UpdateDesk(ctx, "", func(tx bot.DeskTx) error {
+		found, err := tx.GetFor(chat, key, &got)
+		if !found || got.Text != planted {
+			t.Errorf("GetFor = %v, %+v, %v", found, got, err)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fileHas(t, path, "Kovalenko") {
+		t.Error("a desk record holds the planted text in clear")
+	}
+	if err := db.Erase(ctx, chat); err != nil {
+		t.Fatal(err)
+	}
+	if found, _ := db.DeskRecord(ctx, key, &got); found {
+		t.Error("the ticket record survived erasure")
+	}
+}

@@ -124,6 +124,9 @@ func Open(path string, opts Options) (*DB, error) {
 // overwritten) fails with ErrCorrupt instead of a panic, because bbolt
 // trusts its pages and would otherwise crash on the first bad one.
 func openBolt(path string, opts Options) (*bbolt.DB, error) {
+	if err := checkHeader(path); err != nil {
+		return nil, fmt.Errorf("data file %s: %w: %w", path, ErrCorrupt, err)
+	}
 	var b *bbolt.DB
 	err := guard(func() error {
 		var err error

@@ -34,7 +34,7 @@ func (db *DB) UpdateDesk(ctx context.Context, dedupKey string, fn func(tx bot.De
 		return false, err
 	}
 	var applied bool
-	err := db.bolt.Batch(func(tx *bbolt.Tx) error {
+	err := db.batch(context.WithoutCancel(ctx), func(tx *bbolt.Tx) error {
 		applied = false
 		dedupe := tx.Bucket(bucketDedupe)
 		if dedupKey != "" && dedupe.Get([]byte(dedupKey)) != nil {

@@ -31,6 +31,9 @@ names the file. Options.NoSync is for tests and benchmarks only.
 	refs           chat key, 0x00, platform message id → Reply.Track of
 	               the item that sent it (Queue.Done; read by Tracked)
 	keys           chat key → 32-byte AES-256 key sealing the chat's texts
+	seen           "YYYYMMDD" (UTC day of the last update), 0x00, chat key →
+	               empty: finds chats past retention without reading every
+	               session (meta "seen_index" marks it complete)
 	deadletter     8-byte big-endian seq → bot.DeadLetter JSON: updates set
 	               aside after failing repeatedly (no text, no chat key;
 	               created on first use; DeadLetters counts them)

@@ -3,7 +3,6 @@ package store
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"sort"
 	"time"
@@ -52,6 +51,9 @@ func (db *DB) Keys(ctx context.Context, chat bot.ChatKey) ([]string, error) {
 // eraseChat deletes chat's keys. Subscriptions are keyed by category first,
 // so it scans that bucket rather than trusting State.Subs.
 func eraseChat(tx *bbolt.Tx, chat bot.ChatKey) error {
+	if err := unindexSeen(tx, chat); err != nil { // reads the session: first
+		return fmt.Errorf("erase seen index: %w", err)
+	}
 	for _, name := range [][]byte{bucketUsers, bucketSessions, bucketTickets} {
 		if err := tx.Bucket(name).Delete([]byte(chat)); err != nil {
 			return fmt.Errorf("erase from %s: %w", name, err)
@@ -60,6 +62,9 @@ func eraseChat(tx *bbolt.Tx, chat bot.ChatKey) error {
 	tr := tx.Bucket(bucketTranscripts)
 	if err := deleteKeys(tr, keysWithPrefix(tr, chatPrefix(chat))); err != nil {
 		return fmt.Errorf("erase transcript: %w", err)
+	}
+	if err := eraseCursors(tx, chat); err != nil {
+		return fmt.Errorf("erase reminder cursors: %w", err)
 	}
 	if err := deleteSuffixed(tx.Bucket(bucketSubscriptions), append([]byte{sep}, chat...)); err != nil {
 		return fmt.Errorf("erase subscriptions: %w", err)
@@ -106,20 +111,11 @@ func deleteSuffixed(b *bbolt.Bucket, suffix []byte) error {
 // PruneInactive erases every chat whose last update is older than before,
 // as the privacy notice promises (retention), and returns how many. Chats
 // with pending outbox items are erased too: their messages are dropped.
+// It finds them in the seen index (one entry per chat, by day), which the
+// first call on a file written before the index existed builds by reading
+// every session once.
 func (db *DB) PruneInactive(ctx context.Context, before time.Time) (int, error) {
-	var stale []bot.ChatKey
-	err := db.view(ctx, func(tx *bbolt.Tx) error {
-		return tx.Bucket(bucketSessions).ForEach(func(k, v []byte) error {
-			var st bot.State
-			if err := json.Unmarshal(v, &st); err != nil { // same encoding as putJSON
-				return fmt.Errorf("decode session %q: %w", k, err)
-			}
-			if st.LastSeen.Before(before) {
-				stale = append(stale, bot.ChatKey(k))
-			}
-			return nil
-		})
-	})
+	stale, err := db.staleChats(ctx, before) // the seen index: see seen.go
 	if err != nil {
 		return 0, fmt.Errorf("prune inactive: %w", err)
 	}

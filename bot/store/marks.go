@@ -31,7 +31,10 @@ func (db *DB) Mark(ctx context.Context, marks []bot.Mark) error {
 	if len(marks) == 0 {
 		return nil
 	}
-	err := db.batch(ctx, func(tx *bbolt.Tx) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	err := db.batch(context.WithoutCancel(ctx), func(tx *bbolt.Tx) error {
 		now := db.now()
 		for _, m := range marks {
 			if err := applyMark(tx, m, now); err != nil {
@@ -50,7 +53,7 @@ func (db *DB) Mark(ctx context.Context, marks []bot.Mark) error {
 func applyMark(tx *bbolt.Tx, m bot.Mark, now time.Time) error {
 	switch m.Kind {
 	case bot.MarkDone:
-		return markDone(tx, m)
+		return markDone(tx, m, now)
 	case bot.MarkRetry:
 		return markRetry(tx, m.Seq, m.Attempts, m.NotBefore)
 	case bot.MarkDrop:
@@ -64,24 +67,32 @@ func applyMark(tx *bbolt.Tx, m bot.Mark, now time.Time) error {
 	return fmt.Errorf("mark %d: unknown kind %d", m.Seq, m.Kind)
 }
 
-func markDone(tx *bbolt.Tx, m bot.Mark) error {
+func markDone(tx *bbolt.Tx, m bot.Mark, now time.Time) error {
 	it, found, err := removeMarked(tx, m)
-	if err != nil || !found || it.Track == "" {
+	if err != nil || !found {
 		return err
+	}
+	if it.Kind == bot.ReplyReminder {
+		if err := incrStat(tx, now, "reminders/sent", 1); err != nil {
+			return err
+		}
+	}
+	if it.Track == "" {
+		return nil
 	}
 	return putRefs(tx, it.Chat, m.Receipt.Refs, it.Track)
 }
 
 // removeMarked removes the item a done or drop mark names. When the mark
-// carries the item's Chat (with its Key and Track), as the outbox's do, the
-// item is not decoded: decoding every delivered item was the largest cost
-// of a commit of marks.
+// carries the item's Chat (with its Key, Track and ReplyKind), as the
+// outbox's do, the item is not decoded: decoding every delivered item was
+// the largest cost of a commit of marks.
 func removeMarked(tx *bbolt.Tx, m bot.Mark) (bot.Reply, bool, error) {
 	if m.Chat == "" {
 		it, found, err := removeItem(tx, m.Seq)
 		return it.Reply, found, err
 	}
-	r := bot.Reply{Chat: m.Chat, Key: m.Key, Track: m.Track}
+	r := bot.Reply{Chat: m.Chat, Key: m.Key, Track: m.Track, Kind: m.ReplyKind}
 	b := tx.Bucket(bucketOutbox)
 	if b.Get(u64(m.Seq)) == nil {
 		return r, false, nil

@@ -21,6 +21,7 @@ var (
 	bucketStats         = []byte("stats")
 	bucketMeta          = []byte("meta")
 	bucketRefs          = []byte("refs")
+	bucketSchedule      = []byte("schedule")
 	bucketKeys          = []byte("keys")
 )
 
@@ -29,7 +30,7 @@ const metaSchemaVersion = "schema_version"
 
 // SchemaVersion is the schema version this binary writes. Raise it together
 // with a new entry in migrations.
-const SchemaVersion = 3
+const SchemaVersion = 4
 
 // migrations[i] moves a file from schema version i to i+1. Append only:
 // never edit or reorder a migration that has shipped. The array length
@@ -38,6 +39,7 @@ var migrations = [SchemaVersion]func(tx *bbolt.Tx) error{
 	createBuckets,   // 0 → 1
 	createRefs,      // 1 → 2
 	sealTranscripts, // 2 → 3
+	createSchedule,  // 3 → 4
 }
 
 // migrate brings the file to SchemaVersion in the open transaction, so a
@@ -105,6 +107,15 @@ func createBuckets(tx *bbolt.Tx) error {
 func createRefs(tx *bbolt.Tx) error {
 	if _, err := tx.CreateBucketIfNotExists(bucketRefs); err != nil {
 		return fmt.Errorf("create bucket %s: %w", bucketRefs, err)
+	}
+	return nil
+}
+
+// createSchedule is migration 4: the reminders' fan-out progress and
+// occurrence marks (see schedule.go).
+func createSchedule(tx *bbolt.Tx) error {
+	if _, err := tx.CreateBucketIfNotExists(bucketSchedule); err != nil {
+		return fmt.Errorf("create bucket %s: %w", bucketSchedule, err)
 	}
 	return nil
 }

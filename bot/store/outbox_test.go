@@ -152,7 +152,7 @@ func TestMarkInactive(t *testing.T) {
 	if _, exists, _ := db.State(ctx, "telegram:unknown"); exists {
 		t.Error("MarkInactive created a state for an unknown chat")
 	}
-	if keys, _ := db.Keys(ctx, blocked); len(keys) != 2 { // users and sessions only
+	if keys, _ := db.Keys(ctx, blocked); len(keys) != 3 { // users, sessions and the seen index only
 		t.Errorf("Keys after MarkInactive = %q", keys)
 	}
 }

@@ -88,3 +88,17 @@ func subscribe(tx *bbolt.Tx, category string, chat bot.ChatKey, now time.Time) e
 	}
 	return nil
 }
+
+// unsubscribe removes chat's subscription to target and counts it as
+// "reminders/unsubscribed" when there was one.
+func unsubscribe(tx *bbolt.Tx, target string, chat bot.ChatKey, now time.Time) error {
+	b := tx.Bucket(bucketSubscriptions)
+	key := subKey(target, chat)
+	if b.Get(key) == nil {
+		return nil
+	}
+	if err := b.Delete(key); err != nil {
+		return fmt.Errorf("unsubscribe from %q: %w", target, err)
+	}
+	return incrStat(tx, now, "reminders/unsubscribed", 1)
+}

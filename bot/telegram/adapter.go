@@ -63,7 +63,7 @@ type Config struct {
 	// RetryMin and RetryMax bound the jittered exponential backoff of the
 	// poll loop after errors. Defaults 1 s and 1 min.
 	RetryMin, RetryMax time.Duration
-	// HTTPClient makes the API calls. Default: a client with a 30 s
+	// HTTPClient makes the API calls. Default: NewHTTPClient with a 30 s
 	// timeout. Polling uses a copy whose timeout exceeds PollTimeout.
 	HTTPClient *http.Client
 	// Logger receives operational logs (never message text or names).
@@ -171,7 +171,7 @@ func withDefaults(cfg Config) Config {
 		cfg.RetryMax = max(time.Minute, cfg.RetryMin)
 	}
 	if cfg.HTTPClient == nil {
-		cfg.HTTPClient = &http.Client{Timeout: 30 * time.Second}
+		cfg.HTTPClient = NewHTTPClient(30 * time.Second)
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)

@@ -263,6 +263,15 @@ func TestCopyMessage(t *testing.T) {
 	if p := f.srv.Calls("copyMessage")[0].Params; p["from_chat_id"] != "42" || p["message_thread_id"] != thread {
 		t.Errorf("params %v", p)
 	}
+	long := strings.Repeat("y", 1500)
+	rc3, err := f.a.Send(ctx, bot.Reply{Chat: forum, Thread: thread, Text: long, Buttons: [][]bot.Button{{{Label: "Take", Data: "d:take:2"}}},
+		Copy: &bot.MessageRef{Chat: "telegram:42", Ref: strconv.Itoa(photo)}})
+	if err != nil || len(rc3.Refs) != 2 {
+		t.Fatalf("copy with a long text: %v %v", rc3, err)
+	}
+	if s := f.srv.Sent(forumID); s[3].Plain != "my residence card" || s[3].Keyboard != nil || s[4].Plain != long || s[4].Keyboard == nil || s[4].ThreadID != tid {
+		t.Errorf("long text after a copy: %+v / %+v", s[3], s[4])
+	}
 
 	err = errOf(f.a.Send(ctx, bot.Reply{Chat: forum, Copy: &bot.MessageRef{Chat: "telegram:42", Ref: "9999"}}))
 	assertSendError(t, err, bot.SendPermanent, "tg_400_message_to_copy_not_found")
@@ -517,5 +526,71 @@ func TestGroupSendFaults(t *testing.T) {
 	}
 	if _, err := f.a.Send(ctx, copyReply); err != nil {
 		t.Fatalf("after the faults: %v", err)
+	}
+}
+
+func TestBasicGroupUpgraded(t *testing.T) {
+	mf := newMediaFixture(t, nil) // for its log capture
+	mf.srv.AddGroup(telegramtest.Group{ID: basicID, Basic: true})
+	mf.srv.AddMember(basicID, 7, telegramtest.StatusMember)
+	if err := errOf(mf.a.Send(ctx, bot.Reply{Chat: "telegram:-4242", Text: "card"})); err != nil {
+		t.Fatal(err)
+	}
+	newID := mf.srv.MigrateToSupergroup(basicID, true)
+	err := errOf(mf.a.Send(ctx, bot.Reply{Chat: "telegram:-4242", Text: "card"}))
+	assertSendError(t, err, bot.SendPermanent, "tg_400_migrated")
+	if logs := mf.logs.String(); !strings.Contains(logs, "new_chat_id="+strconv.FormatInt(newID, 10)) {
+		t.Fatalf("the new chat id is not logged:\n%s", logs)
+	}
+	newKey := bot.NewChatKey(bot.Telegram, strconv.FormatInt(newID, 10))
+	if ok, err := mf.a.IsForum(ctx, newKey); err != nil || !ok {
+		t.Fatalf("new supergroup: %v %v", ok, err)
+	}
+	if ok, err := mf.a.IsMember(ctx, newKey, "7"); err != nil || !ok {
+		t.Fatalf("members move along: %v %v", ok, err)
+	}
+}
+
+func TestBotRightsAndPrivacyMode(t *testing.T) {
+	f := deskFixture(t, nil)
+	r, err := f.a.BotRights(ctx, forum)
+	if err != nil || r != (telegram.BotRights{Admin: true, ManageTopics: true, DeleteMessages: true, ReadsAll: true}) {
+		t.Fatalf("admin: %+v %v", r, err)
+	}
+	f.srv.SetBotRights(plainID, telegramtest.BotRights{NotAdmin: true})
+	r, err = f.a.BotRights(ctx, plain)
+	if err != nil || r != (telegram.BotRights{}) {
+		t.Fatalf("member with privacy mode: %+v %v", r, err)
+	}
+	// Privacy mode hides ordinary messages from a bot that is no admin.
+	rc, _ := f.a.Send(ctx, bot.Reply{Chat: plain, Text: "card"})
+	card, _ := strconv.Atoi(rc.Refs[0])
+	if id, _ := f.srv.Push(telegramtest.Inbound{Chat: plainID, From: 5, Text: "hello all"}); id != 0 {
+		t.Fatal("privacy mode delivered a plain group message")
+	}
+	for _, in := range []telegramtest.Inbound{
+		{Chat: plainID, From: 5, Text: "/tickets"},
+		{Chat: plainID, From: 5, Text: "hey @" + f.srv.BotUsername()},
+		{Chat: plainID, From: 5, ReplyTo: card, Text: "answer"},
+	} {
+		if id, _ := f.srv.Push(in); id == 0 {
+			t.Errorf("privacy mode hid %+v", in)
+		}
+	}
+	g := newFixture(t, telegramtest.Options{PrivacyModeOff: true}, nil)
+	g.srv.AddGroup(telegramtest.Group{ID: plainID})
+	g.srv.SetBotRights(plainID, telegramtest.BotRights{NotAdmin: true})
+	if r, err := g.a.BotRights(ctx, plain); err != nil || !r.ReadsAll || r.Admin {
+		t.Fatalf("privacy off: %+v %v", r, err)
+	}
+	if id, _ := g.srv.Push(telegramtest.Inbound{Chat: plainID, From: 5, Text: "hello all"}); id == 0 {
+		t.Fatal("privacy off still hides messages")
+	}
+	f.srv.BlockUser(forumID) // the bot was removed from the group
+	if _, err := f.a.BotRights(ctx, forum); err == nil || !strings.Contains(err.Error(), "kicked") {
+		t.Fatalf("removed bot: %v", err)
+	}
+	if _, err := f.a.IsForum(ctx, forum); err == nil {
+		t.Fatal("IsForum of a group the bot was removed from succeeded")
 	}
 }

@@ -30,8 +30,18 @@
 //   - my_chat_member in a private chat: kicked → bot.UpdateBlocked,
 //     member → bot.UpdateUnblocked
 //
-// Groups other than Config.DeskChatID, channels, edited messages, messages
-// without text and unknown update types are ignored without error.
+// Every message also gives Ref (message_id), From (the sender's user id,
+// never a name), Thread (message_thread_id, only for is_topic_message: a
+// reply thread in a plain supergroup is no topic) and ReplyTo
+// (reply_to_message, except a forum topic's creation message, which
+// Telegram attaches to every topic message). A photo (largest size),
+// document, audio (as a document), voice note, video, video note (as a
+// video), sticker or location becomes Update.Media with the caption, never
+// parsed as a command, in Text; a sticker has empty Text on purpose.
+//
+// Groups other than Config.DeskChatID, channels, edited messages, bots'
+// messages, group messages with neither text nor media (service messages)
+// and unknown update types are ignored without error.
 //
 // # Sending
 //
@@ -41,5 +51,21 @@
 // last one. Button data that is not a valid callback_data (over 64 bytes,
 // empty, or starting with "k:") is stored in meta and replaced by a short
 // "k:<hash>" key that is resolved when the button is pressed. Failures are
-// reported as *bot.SendError.
+// reported as *bot.SendError; a 429 in a group pauses that lane only.
+//
+// Reply.Thread goes as message_thread_id, Reply.ReplyTo as
+// reply_parameters (allow_sending_without_reply). Reply.Copy is sent with
+// copyMessage, which shows no "forwarded from" header. Reply.Media goes by
+// its Telegram FileID, else by URL (a document Telegram cannot fetch by URL
+// is downloaded and uploaded), with the text as caption when it fits 1024
+// characters.
+//
+// # The consultants' desk and media links
+//
+// IsForum, IsMember, CreateTopic, CloseTopic, ReopenTopic, DeleteTopic and
+// DeleteMessage are what the desk needs of the staff group. MediaLink
+// turns a Telegram file into a public, expiring URL (Config.PublicURL +
+// MediaPath) that MediaHandler serves by streaming the file from Telegram:
+// the link is the file id sealed with AES-GCM under a key kept in meta, so
+// it holds no bot token, needs no storage and survives restarts.
 package telegram

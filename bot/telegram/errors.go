@@ -34,6 +34,12 @@ func (a *Adapter) sendError(chat int64, err error) error {
 		// A group has its own limit (about 20 a minute, topics included):
 		// its 429 pauses that lane only, and says nothing about a flood.
 		se.Global = chat > 0 && a.flood.global(chat, a.cfg.Now())
+	case te.MigrateToChatID != 0:
+		// The group became a supergroup with a new id: nothing reaches the
+		// old one again. Not personal data: a group id.
+		a.log.Error("telegram group was upgraded to a supergroup: configure the new chat id",
+			"old_chat_id", chat, "new_chat_id", te.MigrateToChatID)
+		se.Kind, se.Reason = bot.SendPermanent, "tg_400_migrated"
 	case te.Code == 403 || (te.Code == 400 && unreachable(te.Message)):
 		se.Kind, se.Reason = bot.SendBlocked, se.Reason+"_"+slug(te.Message)
 	case te.Code == 401 || te.Code == 404:

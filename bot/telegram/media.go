@@ -40,8 +40,14 @@ const (
 // metaMediaKey holds the key that seals media links.
 const metaMediaKey = "telegram/media_key"
 
-// ErrNoPublicURL means MediaLink was called without Config.PublicURL.
-var ErrNoPublicURL = errors.New("telegram: no public URL configured for media links")
+// Errors of MediaLink.
+var (
+	// ErrNoPublicURL means MediaLink was called without Config.PublicURL.
+	ErrNoPublicURL = errors.New("telegram: no public URL configured for media links")
+	// ErrMediaTooLarge means the file is larger than Config.MaxMediaSize
+	// (the Bot API cannot download over 20 MB): send a note instead.
+	ErrMediaTooLarge = errors.New("telegram: file too large to pass on by link")
+)
 
 // linkClaims is what a media link carries, sealed: nothing is stored per
 // link, so links survive restarts and need no clean-up or erasure.
@@ -100,13 +106,17 @@ func (a *Adapter) MediaLink(ctx context.Context, m bot.Media) (string, error) {
 // so it is unguessable and unforgeable, and nothing is stored per link.
 // The last segment is a file name with an extension that fits the kind
 // (Viber wants one). The bot token never appears in it. Errors:
-// ErrNoPublicURL, a location or a media without FileID, meta errors.
+// ErrNoPublicURL, ErrMediaTooLarge (when m.Size says so), a location or a
+// media without FileID, meta errors.
 func (a *Adapter) MediaLinkTTL(ctx context.Context, m bot.Media, ttl time.Duration) (string, error) {
 	if a.cfg.PublicURL == "" {
 		return "", ErrNoPublicURL
 	}
 	if m.FileID == "" || m.Kind == bot.MediaLocation {
 		return "", errors.New("telegram media link: no Telegram file")
+	}
+	if m.Size > a.cfg.MaxMediaSize {
+		return "", ErrMediaTooLarge
 	}
 	if ttl <= 0 {
 		ttl = DefaultMediaLinkTTL

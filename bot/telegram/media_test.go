@@ -193,6 +193,9 @@ func TestMediaLinkRefusals(t *testing.T) {
 	if got := status(link); got != 404 {
 		t.Errorf("expired: %d", got)
 	}
+	if _, err := mf.a.MediaLink(ctx, bot.Media{Kind: bot.MediaDocument, FileID: big.ID, Size: 65}); err != telegram.ErrMediaTooLarge {
+		t.Errorf("a file known to be too large got a link: %v", err)
+	}
 	if _, err := mf.a.MediaLink(ctx, bot.Media{Kind: bot.MediaLocation, Lat: 1, Lon: 2}); err == nil {
 		t.Error("a location got a link")
 	}

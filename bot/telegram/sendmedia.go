@@ -25,16 +25,23 @@ var mediaMethod = map[bot.MediaKind]struct{ method, param string }{
 // sendCopy copies r.Copy with copyMessage: no "forwarded from" header, so
 // a consultant's name or a user's account is not shown. Text, if set,
 // replaces the caption of a media message (Telegram ignores it for text
-// messages); Title, Links and Media are not used.
+// messages); a Text over 1024 characters follows as messages instead.
+// Title, Links and Media are not used.
 func (a *Adapter) sendCopy(ctx context.Context, r bot.Reply, o out) (bot.Receipt, error) {
 	from, err := chatID(r.Copy.Chat)
 	msg, perr := strconv.ParseInt(r.Copy.Ref, 10, 64)
 	if err != nil || perr != nil || msg <= 0 {
 		return bot.Receipt{}, &bot.SendError{Kind: bot.SendPermanent, Reason: "tg_copy_foreign"}
 	}
-	p := o.params(true)
+	var texts []string
+	caption := buildDoc(bot.Reply{Text: r.Text}).parts(maxCaption)
+	if len(caption) > 1 {
+		// Too long for a caption: the copy keeps its own, the text follows.
+		texts, caption = buildDoc(bot.Reply{Text: r.Text}).parts(maxText), nil
+	}
+	p := o.params(len(texts) == 0)
 	p["from_chat_id"], p["message_id"] = strconv.FormatInt(from, 10), strconv.FormatInt(msg, 10)
-	if caption := (buildDoc(bot.Reply{Text: r.Text}).parts(maxCaption)); len(caption) == 1 {
+	if len(caption) == 1 {
 		p["caption"], p["parse_mode"] = caption[0], "HTML"
 	}
 	res, err := a.call(ctx, "copyMessage", p)
@@ -45,7 +52,7 @@ func (a *Adapter) sendCopy(ctx context.Context, r bot.Reply, o out) (bot.Receipt
 	if id := messageID(res); id != "" {
 		rc.Refs = append(rc.Refs, id)
 	}
-	return rc, nil
+	return a.sendTexts(ctx, rc, texts, o)
 }
 
 // sendMedia sends r.Media by its Telegram FileID, or else by URL, with the

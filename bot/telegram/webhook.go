@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/http"
 	"regexp"
+	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
@@ -114,10 +115,30 @@ func (a *Adapter) serveWebhook(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	w.WriteHeader(http.StatusOK)
-	if f, ok := w.(http.Flusher); ok {
-		f.Flush() // ack first: answering the callback is not part of the commit
-	}
 	if in.callbackID != "" {
-		a.answerCallback(r.Context(), in.callbackID)
+		// Not part of the commit, and answering here would hold Telegram's
+		// connection (one of max_connections) for another round trip.
+		a.answerLater(in.callbackID)
 	}
+}
+
+// answerLater answers a callback query in the background, owned by the
+// adapter: Close cancels it and waits for it.
+func (a *Adapter) answerLater(id string) {
+	a.mu.Lock()
+	if a.closed {
+		a.mu.Unlock()
+		return
+	}
+	a.wg.Add(1)
+	a.mu.Unlock()
+	go func() {
+		defer a.wg.Done()
+		ctx, cancel := context.WithTimeout(a.done, 10*time.Second)
+		defer cancel()
+		_, err := a.call(ctx, "answerCallbackQuery", tgbotapi.Params{"callback_query_id": id})
+		if err != nil && a.done.Err() == nil {
+			a.log.Info("telegram answerCallbackQuery failed", "err", err)
+		}
+	}()
 }

@@ -16,7 +16,11 @@
 // parsing, rejects callbacks older than Config.MaxCallbackAge, and turns
 // callbacks into bot.Updates: message → UpdateText or, for text starting
 // with ButtonPrefix, UpdateButton; subscribed → UpdateUnblocked;
-// unsubscribed → UpdateBlocked. DedupKey is "vb:" + message_token. It
+// unsubscribed → UpdateBlocked. A picture, video, file, location or
+// sticker message becomes UpdateText with Update.Media (Viber's temporary
+// URL, file name, size; a picture's description in Text); a contact is
+// empty text and its phone number is not kept. DedupKey is "vb:" +
+// message_token. It
 // answers 200 only after the Handler committed the update.
 // conversation_started is answered with the welcome message in the
 // response body, the one message Viber lets a bot send before the user
@@ -29,7 +33,10 @@
 // Viber's statuses mapped to bot.SendError kinds, a per-user count of
 // messages since the user last wrote (Viber allows 100 per hour), and a
 // monthly cap on billed bot-initiated reminders kept in bot.Meta under
-// "viber/reminders/<yyyy-mm>/<chat>".
+// "viber/reminders/<yyyy-mm>/<chat>". Reply.Media goes by URL as a picture,
+// video, file or location message within Viber's limits (or as a link).
+// Viber cannot copy a message: a Reply.Copy without Media fails with
+// reason "viber_copy_unsupported"; send Media (with a URL) and Text.
 //
 // No Viber type leaves this package. The vibertest sub-package is a fake
 // Viber platform for tests.

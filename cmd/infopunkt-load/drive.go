@@ -11,6 +11,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -68,6 +69,12 @@ func drive(ctx context.Context, cfg config, tg target, work string) (*report, er
 	if err != nil {
 		return nil, err
 	}
+	if cfg.seedUsers > 0 && tg.infopunkt {
+		if err := seed(ctx, cfg, dataPath(env), os.Stderr); err != nil {
+			return nil, fmt.Errorf("seed: %w", err)
+		}
+	}
+	started := time.Now()
 	p, err := start(tg, env, filepath.Join(work, tg.name+".log"))
 	if err != nil {
 		return nil, err
@@ -76,7 +83,10 @@ func drive(ctx context.Context, cfg config, tg target, work string) (*report, er
 	if err := d.awaitReady(ctx, p, addr); err != nil {
 		return nil, err
 	}
-	rep := &report{name: tg.name, cfg: cfg, walk: tg.walk}
+	rep := &report{name: tg.name, cfg: cfg, walk: tg.walk, startup: time.Since(started)}
+	if rep.startRSS, err = currentRSS(p.cmd.Process.Pid); err != nil {
+		return nil, fmt.Errorf("read RSS: %w", err)
+	}
 	cpu0, err := cpuTime(p.cmd.Process.Pid)
 	if err != nil {
 		return nil, fmt.Errorf("read CPU time: %w", err)
@@ -97,6 +107,16 @@ func drive(ctx context.Context, cfg config, tg target, work string) (*report, er
 	}
 	d.fill(rep)
 	return rep, nil
+}
+
+// dataPath returns INFOPUNKT_DATA from env.
+func dataPath(env []string) string {
+	for _, kv := range env {
+		if v, ok := strings.CutPrefix(kv, "INFOPUNKT_DATA="); ok {
+			return v
+		}
+	}
+	return ""
 }
 
 // isSignalExit reports an exit caused by our own SIGTERM (node exits so).

@@ -18,23 +18,25 @@ const (
 
 // config is the parsed command line.
 type config struct {
-	bot      string // infopunkt binary; "" builds it
-	cmd      string // any other bot command instead of infopunkt (space-separated)
-	peer     string // directory of the grammY peer; "" = no side-by-side run
-	webhook  bool
-	users    int
-	walk     []step
-	peerWalk []step
-	rate     float64       // open loop arrivals per second; 0 = closed loop
-	duration time.Duration // open loop length; closed loop: repeat walks this long
-	flood    int           // messages from one flooding chat
-	conns    int           // concurrent webhook connections
-	timeout  time.Duration // how long a step waits for its reply
-	tgRate   string        // INFOPUNKT_TELEGRAM_RATE
-	chatRate string        // INFOPUNKT_TELEGRAM_CHAT_RATE ("" = unset)
-	env      []string      // extra KEY=VALUE for the bot
-	lang     string        // users' language_code
-	keep     bool          // keep the work directory
+	bot                 string // infopunkt binary; "" builds it
+	cmd                 string // any other bot command instead of infopunkt (space-separated)
+	peer                string // directory of the grammY peer; "" = no side-by-side run
+	webhook             bool
+	users               int
+	walk                []step
+	peerWalk            []step
+	rate                float64       // open loop arrivals per second; 0 = closed loop
+	duration            time.Duration // open loop length; closed loop: repeat walks this long
+	flood               int           // messages from one flooding chat
+	conns               int           // concurrent webhook connections
+	timeout             time.Duration // how long a step waits for its reply
+	tgRate              string        // INFOPUNKT_TELEGRAM_RATE
+	chatRate            string        // INFOPUNKT_TELEGRAM_CHAT_RATE ("" = unset)
+	env                 []string      // extra KEY=VALUE for the bot
+	lang                string        // users' language_code
+	keep                bool          // keep the work directory
+	seedUsers, seedSubs int           // chats (and subscriptions) stored before infopunkt starts
+	seedCache           string        // keep the seeded data file here and reuse it
 }
 
 type multiFlag []string
@@ -64,6 +66,9 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.Var(&env, "env", "extra KEY=VALUE for the bot (repeatable)")
 	fs.StringVar(&cfg.lang, "lang", "en", "the users' language_code")
 	fs.BoolVar(&cfg.keep, "keep", false, "keep the work directory (logs, data)")
+	fs.IntVar(&cfg.seedUsers, "seed-users", 0, "infopunkt only: store this many users before it starts (scale test)")
+	fs.IntVar(&cfg.seedSubs, "seed-subs", 0, "infopunkt only: ... of whom this many have a subscription")
+	fs.StringVar(&cfg.seedCache, "seed-cache", "", "keep the seeded data file at this path and copy it from there next time")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}

@@ -20,6 +20,8 @@ type report struct {
 	elapsed   time.Duration
 	cpu       time.Duration // bot CPU during the load
 	rss       int64         // bot peak RSS (VmHWM), bytes
+	startup   time.Duration // from exec to ready (webhook set and listening, or polling)
+	startRSS  int64         // RSS once ready, bytes
 
 	webhookErrs, sendErrs, timeouts, walkErrs, behind, overflow, floodReplies int64
 	presses                                                                   map[string]int
@@ -99,7 +101,8 @@ func (r *report) print(w io.Writer) {
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintf(w, "  bot CPU     %.2fs = %v/update\n", r.cpu.Seconds(), us(r.cpuPerUpdate()))
-	fmt.Fprintf(w, "  bot RSS     peak %.1f MiB\n", float64(r.rss)/(1<<20))
+	fmt.Fprintf(w, "  bot RSS     peak %.1f MiB (%.1f MiB when ready)\n", float64(r.rss)/(1<<20), float64(r.startRSS)/(1<<20))
+	fmt.Fprintf(w, "  startup     %v from exec to ready\n", ms(r.startup))
 	if r.stopErr != "" {
 		fmt.Fprintf(w, "  stop        %s\n", r.stopErr)
 	}

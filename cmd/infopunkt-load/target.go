@@ -26,6 +26,7 @@ type target struct {
 	// rather than infopunkt's data file.
 	dataIsDir bool
 	env       []string // extra environment
+	infopunkt bool     // the data file is infopunkt's (it can be seeded)
 }
 
 // prepareTargets builds or locates the bot and, with -peer, installs the
@@ -44,7 +45,7 @@ func prepareTargets(ctx context.Context, cfg config, work string, log io.Writer)
 				return nil, fmt.Errorf("build infopunkt: %w", err)
 			}
 		}
-		main = target{name: "infopunkt", argv: []string{bin, "run"}, walk: cfg.walk,
+		main = target{name: "infopunkt", argv: []string{bin, "run"}, walk: cfg.walk, infopunkt: true,
 			env: []string{"INFOPUNKT_LOG_LEVEL=warn"}}
 	}
 	main.env = append(main.env, cfg.env...)
@@ -183,18 +184,24 @@ func cpuTime(pid int) (time.Duration, error) {
 }
 
 // peakRSS returns VmHWM in bytes.
-func peakRSS(pid int) (int64, error) {
+func peakRSS(pid int) (int64, error) { return procStatus(pid, "VmHWM:") }
+
+// currentRSS returns VmRSS in bytes.
+func currentRSS(pid int) (int64, error) { return procStatus(pid, "VmRSS:") }
+
+// procStatus reads a "<field> N kB" line of /proc/<pid>/status, in bytes.
+func procStatus(pid int, field string) (int64, error) {
 	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
 	if err != nil {
 		return 0, err
 	}
 	for line := range strings.SplitSeq(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+		if v, ok := strings.CutPrefix(line, field); ok {
 			kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
 			return kb << 10, err
 		}
 	}
-	return 0, errors.New("no VmHWM")
+	return 0, fmt.Errorf("no %s in /proc status", field)
 }
 
 // freeAddr returns a loopback address whose port was free a moment ago.

@@ -42,12 +42,12 @@ func (s *service) startTelegram(ctx context.Context) error {
 	tg, err := telegram.New(ctx, telegram.Config{
 		Token: s.cfg.TelegramToken, APIURL: s.cfg.TelegramAPIURL,
 		WebhookURL: s.cfg.TelegramWebhookURL, WebhookSecret: s.cfg.TelegramWebhookSecret,
-		DeskChatID: desk, Logger: s.logger.With("channel", "telegram"),
+		DeskChatID: desk, Logger: s.logger.With("channel", "telegram"), PublicURL: s.publicURL(),
 		// A hung send holds one of the outbox's few senders: fail it sooner
 		// than the 30 s default and let the outbox retry. The transport
-		// tells /readyz about every successful poll.
+		// tells /readyz about every successful API call.
 		HTTPClient: &http.Client{Timeout: 15 * time.Second, Transport: pollTransport{
-			next: http.DefaultTransport, method: "/getUpdates",
+			next: telegram.NewTransport(),
 			mark: func() { s.readiness.ok(bot.Telegram, time.Now()) },
 		}},
 	}, s.db, deskRouter{next: s.proc, desk: s.desk.HandleStaff, staff: s.desk.Desk.Staff})
@@ -57,6 +57,8 @@ func (s *service) startTelegram(ctx context.Context) error {
 	if err := s.connectDesk(ctx, tg); err != nil {
 		return err
 	}
+	s.mux.Handle(telegram.MediaPath, tg.MediaHandler())
+	s.mediaLink = tg.MediaLink
 	s.senders[bot.Telegram] = tg
 	s.onShutdown = append(s.onShutdown, func() { tg.Close() })
 	if err := tg.SetCommands(ctx, telegramCommands(s.engine.Content())); err != nil {
@@ -115,7 +117,7 @@ func (s *service) startViber() error {
 	if err != nil {
 		return fmt.Errorf("viber: %w", err)
 	}
-	s.senders[bot.Viber] = vb
+	s.senders[bot.Viber] = mediaLinker{next: vb, link: s.mediaLink}
 	if s.cfg.ViberWebhookURL == "" {
 		return errors.New("INFOPUNKT_VIBER_WEBHOOK_URL is required with INFOPUNKT_VIBER_TOKEN: Viber only delivers by webhook")
 	}

@@ -38,6 +38,13 @@ type Config struct {
 	ViberWebhookURL  string `yaml:"viber_webhook_url"`  // INFOPUNKT_VIBER_WEBHOOK_URL
 	ViberReminderCap int    `yaml:"viber_reminder_cap"` // INFOPUNKT_VIBER_REMINDER_CAP: billed reminders per user per month
 
+	// QuietHours is when no reminder goes out, local time, "21:00-08:00"
+	// (the default when empty) or "off".
+	QuietHours string `yaml:"quiet_hours"` // INFOPUNKT_QUIET_HOURS
+	// PublicURL is where phones reach INFOPUNKT_LISTEN (calendar links);
+	// default: the origin of a webhook URL, else http://<listen>.
+	PublicURL string `yaml:"public_url"` // INFOPUNKT_PUBLIC_URL
+
 	// MaxReviewAge is how old a reviewed date may be before validation warns.
 	MaxReviewAge time.Duration `yaml:"max_review_age"` // INFOPUNKT_MAX_REVIEW_AGE, default 8760h
 	// Retention is how long an inactive user's data is kept.
@@ -139,6 +146,8 @@ func applyEnv(cfg *Config, getenv func(string) string) error {
 		"INFOPUNKT_VIBER_API_URL":           &cfg.ViberAPIURL,
 		"INFOPUNKT_VIBER_WEBHOOK_URL":       &cfg.ViberWebhookURL,
 		"INFOPUNKT_LOG_LEVEL":               &cfg.LogLevel,
+		"INFOPUNKT_QUIET_HOURS":             &cfg.QuietHours,
+		"INFOPUNKT_PUBLIC_URL":              &cfg.PublicURL,
 		"INFOPUNKT_LOG_FORMAT":              &cfg.LogFormat,
 		"INFOPUNKT_LOG_FILE":                &cfg.LogFile,
 		"INFOPUNKT_ADMIN_LISTEN":            &cfg.AdminListen,

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -109,4 +110,30 @@ func deskChatRecord(ctx context.Context, db interface {
 	var rec desk.ChatRec
 	_, err := db.DeskRecord(ctx, "c/"+string(chat), &rec)
 	return rec, err
+}
+
+// mediaLinker wraps the Viber sender: a consultant's Telegram file sent to a
+// Viber user gets a public, expiring link Viber can fetch.
+type mediaLinker struct {
+	next bot.Sender
+	link func(ctx context.Context, m bot.Media) (string, error) // nil until Telegram is connected
+}
+
+func (m mediaLinker) Send(ctx context.Context, r bot.Reply) (bot.Receipt, error) {
+	if r.Media != nil && r.Media.URL == "" && r.Media.FileID != "" && r.Media.Kind != bot.MediaLocation {
+		if m.link == nil {
+			return bot.Receipt{}, &bot.SendError{Kind: bot.SendPermanent, Reason: "media_no_link"}
+		}
+		u, err := m.link(ctx, *r.Media)
+		if errors.Is(err, telegram.ErrNoPublicURL) {
+			return bot.Receipt{}, &bot.SendError{Kind: bot.SendPermanent, Reason: "media_no_public_url", Err: err}
+		}
+		if err != nil {
+			return bot.Receipt{}, &bot.SendError{Kind: bot.SendRetry, Reason: "media_link", Err: err}
+		}
+		media := *r.Media
+		media.URL = u
+		r.Media = &media
+	}
+	return m.next.Send(ctx, r)
 }

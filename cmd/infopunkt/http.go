@@ -18,6 +18,7 @@ import (
 // startChannels, other parts with s.mux.Handle before serve.
 func (s *service) routes() {
 	s.mux.HandleFunc("GET /healthz", s.handleHealth)
+	s.mux.HandleFunc("GET /calendar/{event}/{file}", s.handleICS)
 	s.adminRoutes()
 }
 

@@ -83,6 +83,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runRestore(ctx, args, getenv, stdout, stderr)
 	case "compact":
 		return runCompact(ctx, args, getenv, stdout, stderr)
+	case "events":
+		return runEvents(ctx, args, getenv, stdout, stderr)
 	case "version":
 		return runVersion(args, stdout, stderr)
 	case "help":
@@ -102,6 +104,8 @@ Usage:
   infopunkt backup FILE           write a backup of the data file (INFOPUNKT_DATA)
   infopunkt restore FILE          replace the data file with a backup (the bot must be stopped)
   infopunkt compact               rewrite the data file so erased bytes are gone
+  infopunkt events [--days N] [--json] [--examples]
+                                  upcoming events, their reminder slots and subscribers
   infopunkt version               print the version and VCS revision
   infopunkt help [COMMAND]        print help for a command
 

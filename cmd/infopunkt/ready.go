@@ -12,8 +12,8 @@ import (
 	"github.com/infopunkt/infopunkt/bot"
 )
 
-// pollFresh is how recent a channel's last successful poll must be for
-// /readyz (Telegram long polls last up to 30 s).
+// pollFresh is how recent a channel's last successful API call must be
+// for /readyz (Telegram long polls return at least every 30 s).
 const pollFresh = 2 * time.Minute
 
 // readiness tracks whether each configured channel is connected: a
@@ -57,11 +57,11 @@ func (r *readiness) check(now time.Time) map[string]string {
 	for ch, st := range r.channels {
 		switch {
 		case st.lastOK.IsZero() && st.polling:
-			out[string(ch)] = "no successful poll yet"
+			out[string(ch)] = "no successful API call yet"
 		case st.lastOK.IsZero():
 			out[string(ch)] = "webhook not registered yet"
 		case st.polling && now.Sub(st.lastOK) > pollFresh:
-			out[string(ch)] = fmt.Sprintf("last successful poll %s ago", now.Sub(st.lastOK).Round(time.Second))
+			out[string(ch)] = fmt.Sprintf("last successful API call %s ago", now.Sub(st.lastOK).Round(time.Second))
 		default:
 			out[string(ch)] = "ok"
 		}
@@ -146,18 +146,18 @@ func (s *service) handleReady(w http.ResponseWriter, r *http.Request) {
 	_ = enc.Encode(rep)
 }
 
-// pollTransport marks a channel connected after every successful
-// getUpdates, without the adapter knowing: it wraps the adapter's HTTP
-// transport.
+// pollTransport marks a channel connected after every successful call
+// to its API (getMe at start, then every getUpdates, which returns at
+// least every long-poll timeout), without the adapter knowing: it wraps
+// the adapter's HTTP transport.
 type pollTransport struct {
-	next   http.RoundTripper
-	method string // the path suffix of a poll, "/getUpdates"
-	mark   func()
+	next http.RoundTripper
+	mark func()
 }
 
 func (t pollTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp, err := t.next.RoundTrip(req)
-	if err == nil && resp.StatusCode == http.StatusOK && len(req.URL.Path) >= len(t.method) && req.URL.Path[len(req.URL.Path)-len(t.method):] == t.method {
+	if err == nil && resp.StatusCode == http.StatusOK {
 		t.mark()
 	}
 	return resp, err

@@ -18,19 +18,23 @@ import (
 	"github.com/infopunkt/infopunkt/bot/local"
 	"github.com/infopunkt/infopunkt/bot/outbox"
 	"github.com/infopunkt/infopunkt/bot/store"
+	"github.com/infopunkt/infopunkt/scheduler"
 )
 
 // service is the running bot: store, engine, outbox, adapters, HTTP server.
 type service struct {
-	cfg     Config
-	loc     *time.Location // the info point's time zone
-	logger  *slog.Logger
-	db      *store.DB
-	engine  *bot.Engine
-	proc    *bot.Processor
-	worker  *outbox.Worker
-	desk    *desk.Service
-	senders map[bot.Channel]bot.Sender
+	cfg    Config
+	loc    *time.Location // the info point's time zone
+	logger *slog.Logger
+	db     *store.DB
+	engine *bot.Engine
+	proc   *bot.Processor
+	worker *outbox.Worker
+	desk   *desk.Service
+	// mediaLink makes a public link to a Telegram file (Viber users get
+	// consultants' files through it); nil without Telegram.
+	mediaLink func(ctx context.Context, m bot.Media) (string, error)
+	senders   map[bot.Channel]bot.Sender
 	// mux is the public listener's (INFOPUNKT_LISTEN): webhooks, /healthz
 	// and whatever other parts mount with s.mux.Handle before serve.
 	mux *http.ServeMux
@@ -48,6 +52,11 @@ type service struct {
 	// onShutdown closes adapters after the HTTP server and loops stopped.
 	onShutdown []func()
 	closeOnce  sync.Once
+	// now is the reminders' clock (tests inject one via serviceHook).
+	now func() time.Time
+	// examples: example events are listed and reminded (local mode).
+	examples  bool
+	reminders *scheduler.Scheduler
 }
 
 // runBot is `infopunkt run`. With no channel tokens it falls back to the
@@ -76,6 +85,11 @@ func runBot(ctx context.Context, args []string, getenv func(string) string, stdi
 		return err
 	}
 	defer s.db.Close()
+	s.examples = localMode
+	s.engine.SetExampleEvents(localMode)
+	if serviceHook != nil {
+		serviceHook(s)
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var term *local.Terminal
@@ -185,6 +199,10 @@ func (s *service) serve(ctx context.Context, cancel context.CancelFunc, fg func(
 		return errors.Join(err, s.shutdown(srv, nil))
 	}
 	s.startMaintenance(ctx)
+	if err := s.startReminders(ctx, s.examples); err != nil {
+		cancel()
+		return errors.Join(err, s.shutdown(srv, admin))
+	}
 	if s.cfg.Content != "" {
 		w := &contentWatcher{dir: s.cfg.Content, maxAge: s.cfg.MaxReviewAge, engine: s.engine, logger: s.logger, every: 2 * time.Second,
 			onReload: s.metrics.contentLoaded}

@@ -187,6 +187,9 @@ func (s *Server) getChat(_ *http.Request, p params) (any, *apiError) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if e := s.blockedErr(chat); e != nil && chat < 0 {
+		return nil, e
+	}
 	o := s.chatObj(chat)
 	o["accent_color_id"] = 0
 	o["max_reaction_count"] = 11
@@ -212,6 +215,9 @@ func (s *Server) getChatMember(_ *http.Request, p params) (any, *apiError) {
 			return nil, badRequest("user not found")
 		}
 		return map[string]any{"status": StatusMember, "user": s.userObj(user)}, nil
+	}
+	if e := s.blockedErr(chat); e != nil {
+		return nil, e
 	}
 	st := s.memberStatus(chat, user)
 	m := map[string]any{"status": st, "user": s.userObj(user)}
@@ -251,4 +257,23 @@ func (s *Server) userObj(id int64) map[string]any {
 
 func (s *Server) botUser() map[string]any {
 	return map[string]any{"id": s.opts.BotID, "is_bot": true, "first_name": "Infopunkt Test", "username": s.opts.BotUsername}
+}
+
+// MigrateToSupergroup upgrades the basic group old to a supergroup, as
+// Telegram does when an owner enables topics or other supergroup features:
+// the supergroup gets a new id (returned) with the same members, and every
+// call to the old id fails with "group chat was upgraded to a supergroup
+// chat" and parameters.migrate_to_chat_id.
+func (s *Server) MigrateToSupergroup(old int64, forum bool) int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	g := s.group(old)
+	id := -1_000_000_000_000 + old
+	c := s.chat(id)
+	c.group = &groupState{Group: Group{ID: id, Title: g.Title, Forum: forum}, members: map[int64]string{}, rights: g.rights}
+	for u, st := range g.members {
+		c.group.members[u] = st
+	}
+	s.chat(old).migratedTo = id
+	return id
 }

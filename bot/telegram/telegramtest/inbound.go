@@ -68,12 +68,31 @@ func (u *userProfile) object() map[string]any {
 }
 
 // Push queues a message from a user and returns the update_id and the
-// message_id it got in its chat.
+// message_id it got in its chat. A group message that privacy mode hides
+// from the bot (see Options.PrivacyModeOff) is kept but not delivered:
+// updateID is 0 then.
 func (s *Server) Push(in Inbound) (updateID, messageID int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	m := s.storeInbound(in)
+	if in.Chat < 0 && !s.opts.PrivacyModeOff && s.botRights(in.Chat).NotAdmin && !s.meantForBot(in.Chat, m) {
+		return 0, m.id
+	}
 	return s.push("message", map[string]any{"message": s.msgJSON(in.Chat, m, false)}), m.id
+}
+
+// meantForBot is what privacy mode lets through: commands, mentions of the
+// bot and replies to the bot's own messages. Call with s.mu held.
+func (s *Server) meantForBot(chat int64, m *storedMsg) bool {
+	text := m.text + m.caption
+	if strings.HasPrefix(text, "/") || strings.Contains(strings.ToLower(text), "@"+strings.ToLower(s.opts.BotUsername)) {
+		return true
+	}
+	if m.replyTo == 0 || (m.topicMsg && m.replyTo == m.thread) {
+		return false
+	}
+	r := s.chat(chat).msgs[m.replyTo]
+	return r != nil && r.fromBot && !r.service
 }
 
 // storeInbound adds in to its chat. Call with s.mu held.

@@ -40,6 +40,20 @@ type SentMessage struct {
 	Deleted bool
 }
 
+// clone copies m deeply enough that callers cannot change the fake's state.
+func (m *SentMessage) clone() SentMessage {
+	c := *m
+	if m.CopyOf != nil {
+		ref := *m.CopyOf
+		c.CopyOf = &ref
+	}
+	if m.Media != nil {
+		md := *m.Media
+		c.Media = &md
+	}
+	return c
+}
+
 // MessageRef names a message in a chat.
 type MessageRef struct {
 	Chat int64
@@ -69,6 +83,7 @@ type chatState struct {
 	blocked       bool
 	topics        map[int]*topicState // thread id → topic
 	group         *groupState         // nil: not registered
+	migratedTo    int64               // a basic group upgraded to this supergroup
 	retryUntil    time.Time           // announced by the last 429
 }
 
@@ -101,7 +116,7 @@ func (s *Server) Sent(chatID int64) []SentMessage {
 	}
 	out := make([]SentMessage, len(c.sent))
 	for i, m := range c.sent {
-		out[i] = *m
+		out[i] = m.clone()
 	}
 	return out
 }
@@ -249,6 +264,9 @@ func (s *Server) admit(chat int64) *apiError {
 // blockedErr is the 403 for a chat that blocked or removed the bot. Call
 // with s.mu held.
 func (s *Server) blockedErr(chat int64) *apiError {
+	if to := s.chat(chat).migratedTo; to != 0 {
+		return &apiError{code: 400, desc: "Bad Request: group chat was upgraded to a supergroup chat", migrateTo: to}
+	}
 	if !s.chat(chat).blocked {
 		return nil
 	}

@@ -36,6 +36,11 @@ type Options struct {
 	WebhookTimeout time.Duration
 	// Now is the clock for limits and dates. Default time.Now.
 	Now func() time.Time
+	// PrivacyModeOff is the bot's /setprivacy turned off: it sees every
+	// group message. With privacy on (the default, as for new bots) a bot
+	// that is no administrator (SetBotRights NotAdmin) gets only commands,
+	// mentions and replies to its own messages from groups.
+	PrivacyModeOff bool
 }
 
 // Call is one recorded API call.
@@ -227,6 +232,7 @@ type apiError struct {
 	code       int
 	desc       string
 	retryAfter int
+	migrateTo  int64 // migrate_to_chat_id of a basic group that became a supergroup
 }
 
 func badRequest(format string, args ...any) *apiError {
@@ -238,11 +244,7 @@ type response struct {
 	Result      json.RawMessage `json:"result,omitempty"`
 	ErrorCode   int             `json:"error_code,omitempty"`
 	Description string          `json:"description,omitempty"`
-	Parameters  *responseParams `json:"parameters,omitempty"`
-}
-
-type responseParams struct {
-	RetryAfter int `json:"retry_after"`
+	Parameters  map[string]any  `json:"parameters,omitempty"`
 }
 
 // handler serves one method. It runs without s.mu held.
@@ -347,8 +349,11 @@ func (s *Server) finish(idx int, w http.ResponseWriter, result any, e *apiError)
 
 func writeError(w http.ResponseWriter, e *apiError) {
 	resp := response{ErrorCode: e.code, Description: e.desc}
-	if e.code == http.StatusTooManyRequests {
-		resp.Parameters = &responseParams{RetryAfter: e.retryAfter}
+	switch {
+	case e.code == http.StatusTooManyRequests:
+		resp.Parameters = map[string]any{"retry_after": e.retryAfter}
+	case e.migrateTo != 0:
+		resp.Parameters = map[string]any{"migrate_to_chat_id": e.migrateTo}
 	}
 	writeJSON(w, e.code, resp)
 }
@@ -420,6 +425,6 @@ func (s *Server) getMe(*http.Request, params) (any, *apiError) {
 	return map[string]any{
 		"id": s.opts.BotID, "is_bot": true, "first_name": "Infopunkt Test",
 		"username": s.opts.BotUsername, "can_join_groups": true,
-		"can_read_all_group_messages": false, "supports_inline_queries": false,
+		"can_read_all_group_messages": s.opts.PrivacyModeOff, "supports_inline_queries": false,
 	}, nil
 }
