@@ -245,8 +245,6 @@ func reminderCache(render func(faq.Lang) bot.Reply) func(bot.ChatKey, bot.State)
 			r := render(l)
 			cache[l] = &r
 		}
-		r := *cache[l]
-		r.Buttons = slices.Clone(r.Buttons)
-		return r
+		return *cache[l] // the store only encodes it; sharing Buttons is safe
 	}
 }
