@@ -124,18 +124,21 @@ func (t *turn) userRelay() {
 func (t *turn) relayToStaff(tk *Ticket, r Relay) {
 	label := ""
 	if !t.d.Forum {
-		label = t.label(tk)
+		label = t.label(tk) + ":"
 	}
-	rep := bot.Reply{Title: label, Text: r.Text} // TODO(desk): Coalesce: tk.ID() once bot.Reply.Coalesce is in main
+	// Text relays of one ticket may merge into one message when the
+	// group lane is backlogged (20 messages/min).
+	// The label is part of the text (not a Title) so that merged relays
+	// keep it on every message.
+	rep := bot.Reply{Text: joinNonEmpty(label, r.Text), Coalesce: tk.ID()}
 	if r.Media != nil {
-		rep.Title = ""
-		rep.Text = joinNonEmpty(label, r.Text)
 		if tk.Chat.Channel() == bot.Telegram && r.Ref != "" {
 			rep.Copy = &bot.MessageRef{Chat: tk.Chat, Ref: r.Ref}
 		} else {
 			m := *r.Media
 			rep.Media = &m
 		}
+		rep.Coalesce = ""
 	}
 	t.toStaff(tk, rep)
 }

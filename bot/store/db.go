@@ -57,14 +57,12 @@ type Options struct {
 	// remove it; platforms re-deliver for far less (Telegram 24 h).
 	// Default DefaultDedupeTTL (48h).
 	DedupeTTL time.Duration
-	// MaxBatchDelay is how long Apply waits to gather concurrent updates into
-	// one commit (one fsync). Longer gives bigger batches but adds latency to
-	// every update. Default DefaultMaxBatchDelay (1ms).
+	// MaxBatchDelay is kept for compatibility and ignored: commits group
+	// whatever arrives while the previous commit is written, without a
+	// fixed wait.
 	MaxBatchDelay time.Duration
-	// MaxBatchSize commits a batch at once when this many updates wait,
-	// without waiting for MaxBatchDelay. Setting it to the number of
-	// update workers commits as soon as every worker has an update in the
-	// batch. Default DefaultMaxBatchSize (1000, bbolt's own default).
+	// MaxBatchSize bounds how many waiting updates and marks one commit
+	// takes; the rest go into the next. Default DefaultMaxBatchSize (1000).
 	MaxBatchSize int
 	// ObserveCommit, if set, is called after every Apply commit with how
 	// long the commit took (waiting for the batch included), for metrics.
@@ -97,6 +95,8 @@ type DB struct {
 
 	// deskHook, when set, receives the desk's effects inside Apply.
 	deskHook bot.DeskHook
+
+	commits committer // group commit of Apply and marks (commit.go)
 }
 
 // Open opens or creates the data file at path, creating its directory, and
@@ -202,6 +202,7 @@ func (o Options) withDefaults() Options {
 
 // Close releases the file lock. Calls in flight finish first.
 func (db *DB) Close() error {
+	db.commits.close(db)
 	db.mu.Lock()
 	defer db.mu.Unlock()
 	if db.bolt == nil {
@@ -228,9 +229,10 @@ func (db *DB) view(ctx context.Context, fn func(tx *bbolt.Tx) error) error {
 	return db.with(ctx, func(b *bbolt.DB) error { return b.View(fn) })
 }
 
-// batch runs fn in bbolt's group commit (DB.Batch) after checking ctx.
+// batch runs fn in the store's group commit (commit.go) after checking
+// ctx; fn may run more than once.
 func (db *DB) batch(ctx context.Context, fn func(tx *bbolt.Tx) error) error {
-	return db.with(ctx, func(b *bbolt.DB) error { return b.Batch(fn) })
+	return db.groupCommit(ctx, fn)
 }
 
 // with runs f on the open bbolt file, holding mu shared. f must not call

@@ -48,10 +48,12 @@ them so a re-delivered update stays deduplicated.
 
 # Apply and group commit
 
-Apply runs in bbolt's DB.Batch: concurrent updates of different chats share
-one transaction and one fsync, which is what lets one disk take thousands
-of updates per second. A batch commits after Options.MaxBatchDelay (1ms)
-or once Options.MaxBatchSize updates wait. Batch may run a transaction function more than once
+Apply (and the outbox's marks) run in the store's group commit
+(commit.go): one goroutine commits everything that waits in one
+transaction and one fsync, and meanwhile the next batch gathers, so
+concurrent updates of different chats share commits, batches grow with
+the load, and an idle update commits at once. A batch takes at most
+Options.MaxBatchSize functions. A function may run more than once
 (when another function in the batch fails, it rolls back and re-runs), so
 Apply's function rebuilds everything from what the transaction sees and
 keeps only the last run's result. Its steps:

@@ -106,6 +106,7 @@ type Adapter struct {
 	api        *tgbotapi.BotAPI
 	client     *http.Client
 	pollClient *http.Client
+	fileClient *http.Client // file transfers: a copy of client with a longer timeout
 	username   string
 	secret     string // webhook secret; "" when not in webhook mode
 
@@ -134,6 +135,9 @@ func New(ctx context.Context, cfg Config, meta bot.Meta, h Handler) (*Adapter, e
 	pc := *cfg.HTTPClient
 	pc.Timeout = cfg.PollTimeout + 15*time.Second
 	a.pollClient = &pc
+	fc := *cfg.HTTPClient
+	fc.Timeout = max(fc.Timeout, fileTimeout)
+	a.fileClient = &fc
 	endpoint := strings.TrimRight(cfg.APIURL, "/") + "/bot%s/%s"
 	api, err := tgbotapi.NewBotAPIWithClient(cfg.Token, endpoint, ctxClient{ctx, a.client})
 	if err != nil {
@@ -201,6 +205,7 @@ func (a *Adapter) Close() error {
 	a.wg.Wait()
 	a.client.CloseIdleConnections()
 	a.pollClient.CloseIdleConnections()
+	a.fileClient.CloseIdleConnections()
 	return nil
 }
 

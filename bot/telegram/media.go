@@ -37,6 +37,11 @@ const (
 	DefaultMaxMediaSize = 20 << 20
 )
 
+// fileTimeout bounds one file transfer (a download for a media link, a
+// fetch and upload of a document): 20–50 MB on a slow link take minutes,
+// which a send's short timeout would cut.
+const fileTimeout = 5 * time.Minute
+
 // metaMediaKey holds the key that seals media links.
 const metaMediaKey = "telegram/media_key"
 
@@ -247,7 +252,7 @@ func (a *Adapter) streamFile(w http.ResponseWriter, r *http.Request, filePath st
 		http.Error(w, "bad gateway", http.StatusBadGateway)
 		return
 	}
-	resp, err := a.client.Do(req)
+	resp, err := a.fileClient.Do(req)
 	if err != nil {
 		a.log.Warn("telegram media link: download failed", "err", redactToken(err, a.cfg.Token))
 		http.Error(w, "bad gateway", http.StatusBadGateway)

@@ -89,7 +89,7 @@ func (a *Adapter) upload(ctx context.Context, method, param string, p tgbotapi.P
 	if err != nil {
 		return nil, &fetchError{err: err}
 	}
-	src, err := a.client.Do(req)
+	src, err := a.fileClient.Do(req)
 	if err != nil {
 		return nil, &fetchError{err: err}
 	}
@@ -116,7 +116,7 @@ func (a *Adapter) upload(ctx context.Context, method, param string, p tgbotapi.P
 		return nil, redactToken(err, a.cfg.Token)
 	}
 	post.Header.Set("Content-Type", mw.FormDataContentType())
-	resp, err := a.client.Do(post)
+	resp, err := a.fileClient.Do(post)
 	pr.CloseWithError(errors.New("request finished")) // stops the writer if Telegram answered early
 	if err != nil {
 		if errors.Is(err, errTooBig) {

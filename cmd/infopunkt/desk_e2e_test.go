@@ -36,7 +36,12 @@ type deskRun struct {
 
 func startDeskRun(t *testing.T, forum bool, extra ...string) *deskRun {
 	t.Helper()
-	tg := telegramtest.New(t, telegramtest.Options{})
+	return startDeskRunWith(t, telegramtest.Options{}, forum, extra...)
+}
+
+func startDeskRunWith(t *testing.T, opts telegramtest.Options, forum bool, extra ...string) *deskRun {
+	t.Helper()
+	tg := telegramtest.New(t, opts)
 	tg.AddGroup(telegramtest.Group{ID: deskGroup, Title: "Konsultanci", Forum: forum})
 	tg.AddMember(deskGroup, deskAnna, "member")
 	tg.AddMember(deskGroup, deskBob, "administrator")
