@@ -37,7 +37,14 @@ type Mark struct {
 	Reason    string    // MarkDrop: short code for stats
 	Lane      string    // MarkPause
 	Until     time.Time // MarkPause
-	Chat      ChatKey   // MarkBlocked
+	// Chat: MarkBlocked's chat. On MarkDone and MarkDrop, optionally the
+	// item's Reply.Chat, with Key, Track and ReplyKind its Reply.Key,
+	// Reply.Track and Reply.Kind, exactly as the queue returned them: the
+	// queue may then skip decoding the item.
+	Chat      ChatKey
+	Key       string
+	Track     string
+	ReplyKind ReplyKind
 }
 
 // MarkBatcher is implemented by Queues that record many delivery marks in

@@ -190,8 +190,31 @@ func (t *turn) navRow() []Button {
 	return []Button{{Label: t.msg("btn_back"), Data: dataBack}, t.menuButton()}
 }
 
+// nodeButton opens n. A topic's own "Talk to a consultant" answer looks
+// like the consultant button everywhere else (same words, same icon); it
+// still opens the answer, which says what to tell the consultant.
 func (t *turn) nodeButton(n *faq.Node) Button {
-	return Button{Label: n.Title.In(t.st().Lang), Data: prefixNode + n.ID}
+	label := n.Title.In(t.st().Lang)
+	if t.isConsultantNode(n) {
+		label = t.msg("btn_consultant")
+	}
+	return Button{Label: label, Data: prefixNode + n.ID}
+}
+
+// isConsultantNode reports whether n is an answer that hands off and whose
+// title, in some language, says what the consultant button says.
+func (t *turn) isConsultantNode(n *faq.Node) bool {
+	if !n.IsAnswer() || !hasHandoff(n) {
+		return false
+	}
+	for _, l := range faq.Langs {
+		title := faq.Fold(n.Title[l])
+		if title != "" && (title == faq.Fold(t.c.Messages.Get("btn_consultant", l)) ||
+			title == faq.Fold(t.c.Messages.Get("cmd_consultant", l))) {
+			return true
+		}
+	}
+	return false
 }
 
 func (t *turn) menuButton() Button { return Button{Label: t.msg("btn_menu"), Data: dataMenu} }

@@ -6,5 +6,5 @@ var searchMessages = []string{
 	"crisis_more",           // above the other answers offered after an emergency answer
 	"need_consent_question", // a question typed before consent will be answered after it
 	"local_open_url",        // terminal chat: a URL button was pressed; {url}
-	"local_no_button",       // terminal chat: a number that is no button; {n}, {max}
+	"local_no_button",       // terminal chat: a number that is no button; {n}
 }

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/infopunkt/infopunkt/bot"
+	"github.com/infopunkt/infopunkt/faq"
 )
 
 // Handler processes an update durably and returns what it produced.
@@ -31,9 +32,14 @@ type Terminal struct {
 	Chat bot.ChatKey
 	// Wait bounds how long Run waits for a turn's replies. Default 10s.
 	Wait time.Duration
+	// Messages returns the UI strings of the content being served, for the
+	// terminal's own notes (a number that is no button, a link to open).
+	// Default: nil, English notes.
+	Messages func() faq.Messages
 
 	mu      sync.Mutex
 	buttons []bot.Button // buttons of the latest reply, numbered from 1
+	lang    faq.Lang     // the language of the latest reply
 	printed chan struct{}
 }
 
@@ -50,6 +56,7 @@ func (t *Terminal) Send(_ context.Context, r bot.Reply) (bot.Receipt, error) {
 	defer t.mu.Unlock()
 	fmt.Fprint(t.Out, Render(r))
 	t.buttons = flatten(r.Buttons)
+	t.lang = r.Lang
 	select {
 	case t.printed <- struct{}{}:
 	default:
@@ -130,22 +137,43 @@ func readLines(in io.Reader, out chan<- string) {
 }
 
 // input turns a typed line into an update: a button number presses that
-// button, anything else is text.
+// button, anything else is text. A number that is no button is not sent:
+// searching for "7" would only confuse.
 func (t *Terminal) input(ctx context.Context, h Handler, line string) error {
 	u := bot.Update{Chat: t.Chat, Kind: bot.UpdateText, Text: line}
 	if n, err := strconv.Atoi(strings.TrimSpace(line)); err == nil {
 		t.mu.Lock()
-		btns := t.buttons
+		btns, lang := t.buttons, t.lang
 		t.mu.Unlock()
-		if n >= 1 && n <= len(btns) {
-			if btns[n-1].URL != "" {
-				fmt.Fprintf(t.Out, "Open in a browser: %s\n", btns[n-1].URL)
-				return nil
-			}
-			u = bot.Update{Chat: t.Chat, Kind: bot.UpdateButton, Data: btns[n-1].Data}
+		if n < 1 || n > len(btns) {
+			fmt.Fprintln(t.Out, strings.ReplaceAll(t.note("local_no_button", lang), "{n}", strconv.Itoa(n)))
+			return nil
 		}
+		if btns[n-1].URL != "" {
+			fmt.Fprintln(t.Out, strings.ReplaceAll(t.note("local_open_url", lang), "{url}", btns[n-1].URL))
+			return nil
+		}
+		u = bot.Update{Chat: t.Chat, Kind: bot.UpdateButton, Data: btns[n-1].Data}
 	}
 	return t.turn(ctx, h, u)
+}
+
+// fallbackNotes are the terminal's notes when no content is attached.
+var fallbackNotes = map[string]string{
+	"local_no_button": "There is no button {n} here. Type the number of a button, or type your question in words.",
+	"local_open_url":  "Open in a browser: {url}",
+}
+
+// note returns a terminal note in l from the content's messages.
+func (t *Terminal) note(key string, l faq.Lang) string {
+	if t.Messages != nil {
+		if m := t.Messages(); m != nil {
+			if s := m.Get(key, l); s != key {
+				return s
+			}
+		}
+	}
+	return fallbackNotes[key]
 }
 
 // turn processes one update and waits until its replies are printed.

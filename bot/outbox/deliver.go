@@ -103,7 +103,6 @@ func (s *scheduler) handle(r result) {
 	}
 	resumed := l.resumed
 	l.resumed = false
-	log := s.log.With("channel", head.Reply.Chat.Channel(), "seq", head.Seq)
 	switch r.outcome {
 	case sent:
 		s.handleSent(c, l, r)
@@ -111,7 +110,8 @@ func (s *scheduler) handle(r result) {
 		until := now.Add(r.job.backoff)
 		l.pending[0].Attempts++
 		l.pending[0].NotBefore = until
-		log.Debug("outbox: send failed, will retry", "reason", reason(r.err), "attempts", head.Attempts+1)
+		s.log.Debug("outbox: send failed, will retry", "channel", c.name, "seq", head.Seq,
+			"reason", reason(r.err), "attempts", head.Attempts+1)
 		s.markThenRequeue(c, l, bot.Mark{Kind: bot.MarkRetry, Seq: head.Seq, Attempts: head.Attempts + 1, NotBefore: until})
 	case paused:
 		s.handlePaused(c, l, r, now, resumed)
@@ -129,15 +129,17 @@ func (s *scheduler) handle(r result) {
 func (s *scheduler) handleSent(c *channelState, l *lane, r result) {
 	marks := make([]bot.Mark, len(r.job.items))
 	for i, it := range r.job.items {
-		marks[i] = bot.Mark{Kind: bot.MarkDone, Seq: it.Seq, Receipt: r.receipt}
+		marks[i] = bot.Mark{Kind: bot.MarkDone, Seq: it.Seq, Receipt: r.receipt,
+			Chat: it.Reply.Chat, Key: it.Reply.Key, Track: it.Reply.Track, ReplyKind: it.Reply.Kind}
 	}
 	s.marks.submit(marks, func() {
-		s.pop(c, l, len(r.job.items))
+		// Before pop, which clears the lane's (shared) slots of these items.
 		if f := s.w.opts.OnSent; f != nil {
 			for _, it := range r.job.items {
 				f(it, r.receipt)
 			}
 		}
+		s.pop(c, l, len(r.job.items))
 	})
 }
 
@@ -170,7 +172,9 @@ func (s *scheduler) handleDropped(c *channelState, l *lane, r result) {
 		return
 	}
 	s.log.Warn("outbox: undeliverable item dropped", "channel", c.name, "seq", head.Seq, "reason", reason(r.err))
-	s.marks.submit([]bot.Mark{{Kind: bot.MarkDrop, Seq: head.Seq, Reason: reason(r.err)}}, func() {
+	drop := bot.Mark{Kind: bot.MarkDrop, Seq: head.Seq, Reason: reason(r.err),
+		Chat: head.Reply.Chat, Key: head.Reply.Key, Track: head.Reply.Track, ReplyKind: head.Reply.Kind}
+	s.marks.submit([]bot.Mark{drop}, func() {
 		s.pop(c, l, 1)
 	})
 }

@@ -351,3 +351,31 @@ func TestStopGraceRunsOut(t *testing.T) {
 		t.Errorf("%d items pending, want the cancelled one kept", n)
 	}
 }
+
+// TestOnSentGetsTheItems: OnSent sees each delivered item whole, merged
+// ones included, with the receipt.
+func TestOnSentGetsTheItems(t *testing.T) {
+	ch := newChanges()
+	q := newMemQueue(time.Now, ch)
+	s := &refSender{ch: ch}
+	var mu sync.Mutex
+	var got []string
+	a := bot.NewChatKey(bot.Local, "a")
+	seqs, _ := q.Enqueue(context.Background(),
+		bot.Reply{Chat: a, Text: "x", Coalesce: "c"}, bot.Reply{Chat: a, Text: "y", Coalesce: "c"}, bot.Reply{Chat: a, Text: "z"})
+	startWorker(t, q, map[bot.Channel]bot.Sender{bot.Local: s}, outbox.Options{
+		OnSent: func(it bot.OutboxItem, rc bot.Receipt) {
+			mu.Lock()
+			got = append(got, fmt.Sprintf("%d:%s:%s:%v", it.Seq, it.Reply.Chat, it.Reply.Text, rc.Refs))
+			mu.Unlock()
+			ch.signal()
+		},
+	})
+	waitFor(t, ch, "three OnSent calls", func() bool { mu.Lock(); defer mu.Unlock(); return len(got) == 3 })
+	want := []string{
+		fmt.Sprintf("%d:local:a:x:[101]", seqs[0]), fmt.Sprintf("%d:local:a:y:[101]", seqs[1]), fmt.Sprintf("%d:local:a:z:[102]", seqs[2]),
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("OnSent got %q, want %q", got, want)
+	}
+}

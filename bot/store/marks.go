@@ -53,11 +53,11 @@ func (db *DB) Mark(ctx context.Context, marks []bot.Mark) error {
 func applyMark(tx *bbolt.Tx, m bot.Mark, now time.Time) error {
 	switch m.Kind {
 	case bot.MarkDone:
-		return markDone(tx, m.Seq, m.Receipt, now)
+		return markDone(tx, m, now)
 	case bot.MarkRetry:
 		return markRetry(tx, m.Seq, m.Attempts, m.NotBefore)
 	case bot.MarkDrop:
-		return markDrop(tx, m.Seq, m.Reason, now)
+		return markDrop(tx, m, now)
 	case bot.MarkPause:
 		return setPause(tx, m.Lane, m.Until, now)
 	case bot.MarkBlocked:
@@ -67,20 +67,40 @@ func applyMark(tx *bbolt.Tx, m bot.Mark, now time.Time) error {
 	return fmt.Errorf("mark %d: unknown kind %d", m.Seq, m.Kind)
 }
 
-func markDone(tx *bbolt.Tx, seq uint64, rc bot.Receipt, now time.Time) error {
-	it, found, err := removeItem(tx, seq)
+func markDone(tx *bbolt.Tx, m bot.Mark, now time.Time) error {
+	it, found, err := removeMarked(tx, m)
 	if err != nil || !found {
 		return err
 	}
-	if it.Reply.Kind == bot.ReplyReminder {
+	if it.Kind == bot.ReplyReminder {
 		if err := incrStat(tx, now, "reminders/sent", 1); err != nil {
 			return err
 		}
 	}
-	if it.Reply.Track == "" {
+	if it.Track == "" {
 		return nil
 	}
-	return putRefs(tx, it.Reply.Chat, rc.Refs, it.Reply.Track)
+	return putRefs(tx, it.Chat, m.Receipt.Refs, it.Track)
+}
+
+// removeMarked removes the item a done or drop mark names. When the mark
+// carries the item's Chat (with its Key, Track and ReplyKind), as the
+// outbox's do, the item is not decoded: decoding every delivered item was
+// the largest cost of a commit of marks.
+func removeMarked(tx *bbolt.Tx, m bot.Mark) (bot.Reply, bool, error) {
+	if m.Chat == "" {
+		it, found, err := removeItem(tx, m.Seq)
+		return it.Reply, found, err
+	}
+	r := bot.Reply{Chat: m.Chat, Key: m.Key, Track: m.Track, Kind: m.ReplyKind}
+	b := tx.Bucket(bucketOutbox)
+	if b.Get(u64(m.Seq)) == nil {
+		return r, false, nil
+	}
+	if err := b.Delete(u64(m.Seq)); err != nil {
+		return r, true, fmt.Errorf("delete item %d: %w", m.Seq, err)
+	}
+	return r, true, unindexItem(tx, m.Seq, r)
 }
 
 func markRetry(tx *bbolt.Tx, seq uint64, attempts int, notBefore time.Time) error {
@@ -94,11 +114,12 @@ func markRetry(tx *bbolt.Tx, seq uint64, attempts int, notBefore time.Time) erro
 	return putJSON(b, u64(seq), it)
 }
 
-func markDrop(tx *bbolt.Tx, seq uint64, reason string, now time.Time) error {
+func markDrop(tx *bbolt.Tx, m bot.Mark, now time.Time) error {
+	reason := m.Reason
 	if reason == "" {
 		reason = "unknown"
 	}
-	_, found, err := removeItem(tx, seq)
+	_, found, err := removeMarked(tx, m)
 	if err != nil || !found {
 		return err
 	}

@@ -141,3 +141,31 @@ func TestFloodCapRefusesPlainAnswersOnly(t *testing.T) {
 		t.Errorf("dropped/flood = %d, want 1", n)
 	}
 }
+
+// TestMarkDoneWithoutDecoding: a mark that names the item's chat, key and
+// track removes it and its index entries just like one that does not.
+func TestMarkDoneWithoutDecoding(t *testing.T) {
+	ctx := context.Background()
+	db, _, _ := newDB(t)
+	a := bot.ChatKey("telegram:1")
+	seqs, _ := db.Enqueue(ctx, bot.Reply{Chat: a, Kind: bot.ReplyReminder, Text: "x", Key: "k", Track: "t9"}, bot.Reply{Chat: a, Text: "y", Key: "k2"})
+	err := db.Mark(ctx, []bot.Mark{
+		{Kind: bot.MarkDone, Seq: seqs[0], Chat: a, Key: "k", Track: "t9", ReplyKind: bot.ReplyReminder, Receipt: bot.Receipt{Refs: []string{"5"}}},
+		{Kind: bot.MarkDrop, Seq: seqs[1], Chat: a, Key: "k2", Reason: "bad"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if items, _ := db.ScanChat(ctx, a, 0, 10); len(items) != 0 {
+		t.Errorf("items left: %v", seqsOf(items))
+	}
+	if track, err := db.Tracked(ctx, a, "5"); err != nil || track != "t9" {
+		t.Errorf("Tracked = %q, %v", track, err)
+	}
+	if n := stats(t, db)["reminders/sent"]; n != 1 {
+		t.Errorf("reminders/sent = %d, want 1", n)
+	}
+	if again, _ := db.Enqueue(ctx, bot.Reply{Chat: a, Key: "k"}, bot.Reply{Chat: a, Key: "k2"}); again[0] == 0 || again[1] == 0 {
+		t.Errorf("keys still indexed: %v", again)
+	}
+}

@@ -191,16 +191,22 @@ func removeItem(tx *bbolt.Tx, seq uint64) (bot.OutboxItem, bool, error) {
 	if err := b.Delete(u64(seq)); err != nil {
 		return it, true, fmt.Errorf("delete item %d: %w", seq, err)
 	}
-	if err := tx.Bucket(bucketOutboxChat).Delete(chatSeqKey(it.Reply.Chat, seq)); err != nil {
-		return it, true, fmt.Errorf("unindex item %d by chat: %w", seq, err)
+	return it, true, unindexItem(tx, seq, it.Reply)
+}
+
+// unindexItem removes item seq's outbox_chat entry and, if it still points
+// at seq, its outbox_keys entry.
+func unindexItem(tx *bbolt.Tx, seq uint64, r bot.Reply) error {
+	if err := tx.Bucket(bucketOutboxChat).Delete(chatSeqKey(r.Chat, seq)); err != nil {
+		return fmt.Errorf("unindex item %d by chat: %w", seq, err)
 	}
 	keys := tx.Bucket(bucketOutboxKeys)
-	if it.Reply.Key != "" && bytes.Equal(keys.Get([]byte(it.Reply.Key)), u64(seq)) {
-		if err := keys.Delete([]byte(it.Reply.Key)); err != nil {
-			return it, true, fmt.Errorf("unindex item %d by key: %w", seq, err)
+	if r.Key != "" && bytes.Equal(keys.Get([]byte(r.Key)), u64(seq)) {
+		if err := keys.Delete([]byte(r.Key)); err != nil {
+			return fmt.Errorf("unindex item %d by key: %w", seq, err)
 		}
 	}
-	return it, true, nil
+	return nil
 }
 
 // dropChatItems removes every pending item addressed to chat and returns

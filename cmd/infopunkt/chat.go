@@ -55,6 +55,7 @@ func runChat(ctx context.Context, args []string, getenv func(string) string, std
 // chatLoop runs a terminal chat against db until stdin ends or ctx is done.
 func chatLoop(ctx context.Context, db *store.DB, eng *bot.Engine, stdin io.Reader, stdout io.Writer, lang string, logger *slog.Logger) error {
 	term := local.NewTerminal(stdout, bot.NewChatKey(bot.Local, "terminal"))
+	term.Messages = func() faq.Messages { return eng.Content().Messages }
 	w := outbox.New(db, map[bot.Channel]bot.Sender{bot.Local: term}, outbox.Options{Logger: logger})
 	if err := w.Start(ctx); err != nil {
 		return err

@@ -18,6 +18,7 @@ import (
 	"github.com/infopunkt/infopunkt/bot/local"
 	"github.com/infopunkt/infopunkt/bot/outbox"
 	"github.com/infopunkt/infopunkt/bot/store"
+	"github.com/infopunkt/infopunkt/faq"
 	"github.com/infopunkt/infopunkt/scheduler"
 )
 
@@ -95,6 +96,7 @@ func runBot(ctx context.Context, args []string, getenv func(string) string, stdi
 	var term *local.Terminal
 	if localMode {
 		term = local.NewTerminal(stdout, bot.NewChatKey(bot.Local, "terminal"))
+		term.Messages = func() faq.Messages { return s.engine.Content().Messages }
 		s.senders[bot.Local] = term
 		s.logger.Info("no INFOPUNKT_TELEGRAM_TOKEN or INFOPUNKT_VIBER_TOKEN: local mode, chat in this terminal")
 	}
