@@ -49,4 +49,3 @@ func TestForgetDuringTicketReplyMode(t *testing.T) {
 		t.Errorf("board still lists open tickets: %+v %v", b, err)
 	}
 }
-

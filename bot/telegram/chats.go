@@ -90,3 +90,36 @@ func (a *Adapter) DeleteMessage(ctx context.Context, chat bot.ChatKey, ref strin
 	}
 	return nil
 }
+
+// DeleteMessages deletes many messages of chat with deleteMessages, 100
+// per call, for erasure in a group without topics. Telegram skips those it
+// cannot delete (too old, no right, gone): deleting is best effort, and
+// only a failed call is an error.
+func (a *Adapter) DeleteMessages(ctx context.Context, chat bot.ChatKey, refs []string) error {
+	id, err := chatID(chat)
+	if err != nil {
+		return err
+	}
+	var ids []int64
+	for _, r := range refs {
+		if n, err := strconv.ParseInt(r, 10, 64); err == nil && n > 0 {
+			ids = append(ids, n)
+		}
+	}
+	for len(ids) > 0 {
+		batch := ids[:min(len(ids), 100)]
+		ids = ids[len(batch):]
+		p := tgbotapi.Params{"chat_id": strconv.FormatInt(id, 10)}
+		if err := p.AddInterface("message_ids", batch); err != nil {
+			return fmt.Errorf("telegram deleteMessages: %w", err)
+		}
+		_, err := a.call(ctx, "deleteMessages", p)
+		if te, ok := apiError(err); ok && containsFold(te.Message, "message to delete not found") {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("telegram deleteMessages: %w", err)
+		}
+	}
+	return nil
+}

@@ -594,3 +594,34 @@ func TestBotRightsAndPrivacyMode(t *testing.T) {
 		t.Fatal("IsForum of a group the bot was removed from succeeded")
 	}
 }
+
+func TestDeleteMessagesInBatches(t *testing.T) {
+	f := newFixture(t, telegramtest.Options{Limits: telegramtest.Limits{Disabled: true}}, nil)
+	f.srv.AddGroup(telegramtest.Group{ID: plainID})
+	var refs []string
+	for range 150 {
+		rc, err := f.a.Send(ctx, bot.Reply{Chat: plain, Text: "relay"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		refs = append(refs, rc.Refs...)
+	}
+	refs = append(refs, "x", "99999") // garbage and gone: skipped
+	if err := f.a.DeleteMessages(ctx, plain, refs); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(f.srv.Calls("deleteMessages")); n != 2 {
+		t.Fatalf("%d calls, want 2 batches", n)
+	}
+	for _, m := range f.srv.Sent(plainID) {
+		if !m.Deleted {
+			t.Fatalf("message %d left", m.MessageID)
+		}
+	}
+	if err := f.a.DeleteMessages(ctx, plain, refs[:3]); err != nil {
+		t.Fatalf("deleting again: %v", err)
+	}
+	if err := f.a.DeleteMessages(ctx, plain, nil); err != nil || len(f.srv.Calls("deleteMessages")) != 3 {
+		t.Fatalf("no refs: %v", err)
+	}
+}

@@ -345,7 +345,9 @@ func TestDeskTopicsModeEndToEnd(t *testing.T) {
 	d.nextText(deskGroup, "Notatka")
 	d.staff(deskAnna, "/faq karta pobytu", 0, thread)
 	d.nextText(deskGroup, "wysłano odpowiedź")
-	d.next(deskTgUser, "the /faq answer", func(m telegramtest.SentMessage) bool { return strings.Contains(m.Plain, "gov.pl") || strings.Contains(m.Plain, "udsc") || len(m.Plain) > 200 })
+	d.next(deskTgUser, "the /faq answer", func(m telegramtest.SentMessage) bool {
+		return strings.Contains(m.Plain, "gov.pl") || strings.Contains(m.Plain, "udsc") || len(m.Plain) > 200
+	})
 	d.staff(deskAnna, "/transfer", 0, thread)
 	d.nextText(deskTgUser, "передан другому консультанту")
 	d.staff(deskBob, "Przejmuję", 0, thread)

@@ -2,6 +2,7 @@ package telegramtest
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"net"
 	"net/http"
@@ -236,6 +237,44 @@ func (s *Server) deleteMessage(_ *http.Request, p params) (any, *apiError) {
 	m.deleted = true
 	if m.sent != nil {
 		m.sent.Deleted = true
+	}
+	return true, nil
+}
+
+// deleteMessages deletes 1–100 messages at once; those that cannot be
+// found or deleted are skipped, as Telegram does.
+func (s *Server) deleteMessages(_ *http.Request, p params) (any, *apiError) {
+	chat, e := chatID(p)
+	if e != nil {
+		return nil, e
+	}
+	var ids []int
+	if err := json.Unmarshal([]byte(p["message_ids"]), &ids); err != nil {
+		return nil, badRequest("can't parse message identifiers JSON array")
+	}
+	if len(ids) < 1 || len(ids) > 100 {
+		return nil, badRequest("too many messages to delete")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if e := s.blockedErr(chat); e != nil {
+		return nil, e
+	}
+	deleted := 0
+	for _, id := range ids {
+		m := s.chat(chat).msgs[id]
+		if m == nil || m.deleted || m.service || s.opts.Now().Sub(m.date) >= 48*time.Hour ||
+			(chat < 0 && !m.fromBot && !s.botRights(chat).DeleteMessages) {
+			continue
+		}
+		m.deleted = true
+		if m.sent != nil {
+			m.sent.Deleted = true
+		}
+		deleted++
+	}
+	if deleted == 0 {
+		return nil, badRequest("message to delete not found")
 	}
 	return true, nil
 }

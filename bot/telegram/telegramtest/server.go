@@ -269,6 +269,7 @@ var handlers = map[string]handler{
 	"sendlocation":        (*Server).sendLocation,
 	"copymessage":         (*Server).copyMessage,
 	"deletemessage":       (*Server).deleteMessage,
+	"deletemessages":      (*Server).deleteMessages,
 	"getfile":             (*Server).getFile,
 	"createforumtopic":    (*Server).createForumTopic,
 	"closeforumtopic":     (*Server).closeForumTopic,
