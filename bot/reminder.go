@@ -55,7 +55,8 @@ type FanOut struct {
 	Targets []string  // ReminderTargets
 	// Limit is how many subscribers one call handles (one transaction).
 	Limit int
-	// Build renders the reminder for chat in state st. It runs inside the
+	// Build renders the reminder for chat; st carries the chat's profile
+	// (Lang, LangSet, Consent), not its whole session. It runs inside the
 	// store's transaction and must not block. The store sets Chat, Kind
 	// (ReplyReminder) and Key (ReminderKey).
 	Build func(chat ChatKey, st State) Reply

@@ -46,6 +46,7 @@ var snipWeight = [...]float32{snipQuestion: 1.0, snipKeyword: 0.95, snipTitle: 0
 type Index struct {
 	docs   []*Node
 	menu   []bool             // the document is a menu, not an answer
+	titles [][NumLangs]string // folded titles, to show each button once
 	terms  []term             // the vocabulary of folded tokens
 	exact  map[string]int32   // token → term
 	stems  map[string][]int32 // first stemLen bytes → terms
@@ -128,6 +129,11 @@ func (b *indexBuilder) doc(n *Node) int32 {
 	b.docOf[n] = d
 	b.ix.docs = append(b.ix.docs, n)
 	b.ix.menu = append(b.ix.menu, !n.IsAnswer())
+	var titles [NumLangs]string
+	for _, l := range Langs {
+		titles[l] = Fold(n.Title.In(l))
+	}
+	b.ix.titles = append(b.ix.titles, titles)
 	return d
 }
 

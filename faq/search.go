@@ -171,20 +171,42 @@ func (ix *Index) rank(s *scratch, q, oov float32, words int, l Lang, limit int) 
 		return nil
 	}
 	cut := maxf(threshold, top*relativeCut)
-	var hits []Hit
+	var ds []int32
 	for d, c := range s.total {
 		if c >= cut {
-			hits = append(hits, Hit{Node: ix.docs[d], Score: float64(c)})
+			ds = append(ds, int32(d))
+		}
+	}
+	// Documents are in tree order, so equal scores keep menu order.
+	slices.SortStableFunc(ds, func(a, b int32) int { return cmp.Compare(s.total[b], s.total[a]) })
+	var hits []Hit
+	for _, d := range ds {
+		if limit > 0 && len(hits) == limit {
+			break
+		}
+		if !ix.titleShown(hits, d, l) {
+			hits = append(hits, Hit{Node: ix.docs[d], Score: float64(s.total[d])})
 		}
 	}
 	clear(s.total)
-	// Documents are in tree order, so equal scores keep menu order.
-	slices.SortStableFunc(hits, func(a, b Hit) int { return cmp.Compare(b.Score, a.Score) })
-	hits = uniqueTitles(hits, l)
-	if limit > 0 && len(hits) > limit {
-		hits = hits[:limit]
-	}
 	return hits
+}
+
+// titleShown reports whether a hit with document d's title in l is already
+// among hits: the same button twice (the consultant under every topic)
+// helps no one.
+func (ix *Index) titleShown(hits []Hit, d int32, l Lang) bool {
+	for _, h := range hits {
+		if h.Node == ix.docs[d] {
+			return true
+		}
+	}
+	for _, h := range hits {
+		if o := slices.Index(ix.docs, h.Node); o >= 0 && ix.titles[o][l] == ix.titles[d][l] {
+			return true
+		}
+	}
+	return false
 }
 
 // rankAll returns every scored node, best first.
@@ -242,18 +264,6 @@ func (ix *Index) confidences(s *scratch, q float32, l Lang) float32 {
 
 // snipOtherLang discounts a snippet written for another language.
 const snipOtherLang = 0.95
-
-// uniqueTitles keeps the best of hits that would show the same button.
-func uniqueTitles(hits []Hit, l Lang) []Hit {
-	out := hits[:0]
-	for _, h := range hits {
-		title := Fold(h.Node.Title.In(l))
-		if !slices.ContainsFunc(out, func(o Hit) bool { return Fold(o.Node.Title.In(l)) == title }) {
-			out = append(out, h)
-		}
-	}
-	return out
-}
 
 // markExact flags the hits whose keyword the query is, word for word.
 func (ix *Index) markExact(hits []Hit, key string) []Hit {

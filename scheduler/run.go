@@ -15,7 +15,7 @@ import (
 
 // Defaults of Options.
 const (
-	DefaultBatch    = 500
+	DefaultBatch    = 2000
 	DefaultLookback = 7 * 24 * time.Hour
 	// metaLastPass holds the end of the last completed pass (RFC 3339).
 	metaLastPass = "scheduler/last_pass"
@@ -42,7 +42,7 @@ type Options struct {
 	// Notify wakes the outbox after a batch. Optional.
 	Notify func()
 	// Batch is how many subscribers one transaction handles. Default
-	// DefaultBatch (500).
+	// DefaultBatch (2000).
 	Batch int
 	// Lookback bounds the catch-up after downtime. Default DefaultLookback.
 	Lookback time.Duration
@@ -156,9 +156,7 @@ func (s *Scheduler) send(ctx context.Context, c *faq.Content, slot Slot, now tim
 		calendar = s.opts.CalendarURL(e.ID, slot.Start)
 	}
 	f := bot.FanOut{Slot: slot.Key(), Event: e.ID, Title: e.Title, Start: slot.Start, Targets: bot.ReminderTargets(e), Limit: s.opts.Batch,
-		Build: func(chat bot.ChatKey, st bot.State) bot.Reply {
-			return bot.ReminderReply(c, e, slot.Start, st.Lang, calendar)
-		}}
+		Build: reminderCache(func(lang faq.Lang) bot.Reply { return bot.ReminderReply(c, e, slot.Start, lang, calendar) })}
 	if len(s.opts.Off) > 0 {
 		f.Skip = func(chat bot.ChatKey) bool { return slices.Contains(s.opts.Off, chat.Channel()) }
 	}
@@ -232,4 +230,23 @@ func (s *Scheduler) withdrawal(c *faq.Content, m bot.OccurrenceMark, now time.Ti
 	return bot.Withdrawal{Event: m.Event, Start: m.Start, Notice: func(chat bot.ChatKey, st bot.State) (bot.Reply, bool) {
 		return bot.ChangeNotice(c, e, title, m.Start, next, st.Lang), true
 	}}
+}
+
+// reminderCache renders a slot's reminder once per language: every
+// subscriber of a language gets the same text.
+func reminderCache(render func(faq.Lang) bot.Reply) func(bot.ChatKey, bot.State) bot.Reply {
+	var cache [faq.NumLangs]*bot.Reply
+	return func(_ bot.ChatKey, st bot.State) bot.Reply {
+		l := st.Lang
+		if l >= faq.NumLangs {
+			l = faq.EN
+		}
+		if cache[l] == nil {
+			r := render(l)
+			cache[l] = &r
+		}
+		r := *cache[l]
+		r.Buttons = slices.Clone(r.Buttons)
+		return r
+	}
 }

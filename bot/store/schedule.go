@@ -111,15 +111,18 @@ func (db *DB) remindOne(tx *bbolt.Tx, f bot.FanOut, phase int, chat bot.ChatKey,
 			return nil
 		}
 	}
-	st, exists, err := loadState(tx, chat)
+	// The users record is the small profile (language, reachability); the
+	// session holds more than a reminder needs.
+	var p profile
+	exists, err := getJSON(tx.Bucket(bucketUsers), []byte(chat), &p)
 	if err != nil {
 		return err
 	}
-	if !exists || st.Inactive || (f.Skip != nil && f.Skip(chat)) {
+	if !exists || p.Inactive || (f.Skip != nil && f.Skip(chat)) {
 		res.Inactive++
 		return nil
 	}
-	r := f.Build(chat, st)
+	r := f.Build(chat, bot.State{Lang: p.Lang, LangSet: p.LangSet, Consent: p.Consent})
 	r.Chat, r.Kind, r.Key = chat, bot.ReplyReminder, bot.ReminderKey(f.Slot, chat)
 	seq, err := enqueue(tx, r, now)
 	if err != nil {

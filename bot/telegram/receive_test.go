@@ -324,3 +324,20 @@ func TestPollConflictRightAfterRestart(t *testing.T) {
 	default:
 	}
 }
+
+// TestWebhookAnswersCallbackInReply: a button press is acknowledged with
+// answerCallbackQuery in the webhook response, which Telegram (here the
+// fake) performs; the adapter makes no call of its own for it.
+func TestWebhookAnswersCallbackInReply(t *testing.T) {
+	f, _ := webhookFixture(t, "s3cret")
+	id := f.srv.PushCallback(5, 5, 1, "n:legal")
+	qid := "cq" + strconv.Itoa(id)
+	waitFor(t, "the callback answered", func() bool { return f.srv.CallbackAnswered(qid) })
+	if u := f.rec.updates(); len(u) != 1 || u[0].Data != "n:legal" {
+		t.Fatalf("updates %+v", u)
+	}
+	calls := f.srv.Calls("answerCallbackQuery")
+	if len(calls) != 1 || calls[0].Params["callback_query_id"] != qid || calls[0].Status != http.StatusOK {
+		t.Errorf("answerCallbackQuery calls %+v", calls)
+	}
+}

@@ -19,6 +19,7 @@ type report struct {
 	floodSent int64
 	elapsed   time.Duration
 	cpu       time.Duration // bot CPU during the load
+	selfCPU   time.Duration // the load generator's own CPU (fake Bot API included)
 	rss       int64         // bot peak RSS (VmHWM), bytes
 	startup   time.Duration // from exec to ready (webhook set and listening, or polling)
 	startRSS  int64         // RSS once ready, bytes
@@ -100,7 +101,7 @@ func (r *report) print(w io.Writer) {
 		fmt.Fprintf(w, "; %d replies overflowed", r.overflow)
 	}
 	fmt.Fprintln(w)
-	fmt.Fprintf(w, "  bot CPU     %.2fs = %v/update\n", r.cpu.Seconds(), us(r.cpuPerUpdate()))
+	fmt.Fprintf(w, "  bot CPU     %.2fs = %v/update (load generator and fake: %.2fs)\n", r.cpu.Seconds(), us(r.cpuPerUpdate()), r.selfCPU.Seconds())
 	fmt.Fprintf(w, "  bot RSS     peak %.1f MiB (%.1f MiB when ready)\n", float64(r.rss)/(1<<20), float64(r.startRSS)/(1<<20))
 	fmt.Fprintf(w, "  startup     %v from exec to ready\n", ms(r.startup))
 	if r.stopErr != "" {

@@ -23,6 +23,9 @@ import (
 // INFOPUNKT_TEST_MAIN=1 it runs main() instead of the tests.
 func TestMain(m *testing.M) {
 	if os.Getenv("INFOPUNKT_TEST_MAIN") == "1" {
+		if off, err := time.ParseDuration(os.Getenv(clockOffsetEnv)); err == nil {
+			serviceHook = func(s *service) { s.now = func() time.Time { return time.Now().Add(off) } }
+		}
 		main()
 		os.Exit(0)
 	}

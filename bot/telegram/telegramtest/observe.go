@@ -1,6 +1,19 @@
 package telegramtest
 
-import "strconv"
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+)
+
+// readReply reads a webhook response body for WebhookReply.
+func readReply(r io.Reader) []byte {
+	b, _ := io.ReadAll(io.LimitReader(r, maxWebhookReply))
+	return b
+}
 
 // Event is one answered call as an observer sees it.
 type Event struct {
@@ -54,4 +67,25 @@ func (s *Server) ExpectCallback(id string) {
 	if _, ok := s.callbacks[id]; !ok {
 		s.callbacks[id] = false
 	}
+}
+
+// maxWebhookReply bounds the webhook response body read for a method call.
+const maxWebhookReply = 1 << 20
+
+// WebhookReply performs the Bot API method a webhook put in its response
+// body ({"method": "...", params...}), as Telegram does, and reports
+// whether there was one. The call is recorded like any other. The webhook
+// delivery calls it for every accepted update; load generators that POST
+// to a webhook themselves call it with the response body.
+func (s *Server) WebhookReply(body []byte) bool {
+	var m struct {
+		Method string `json:"method"`
+	}
+	if len(body) == 0 || json.Unmarshal(body, &m) != nil || m.Method == "" {
+		return false
+	}
+	req := httptest.NewRequestWithContext(s.ctx, http.MethodPost, "/bot"+s.opts.Token+"/"+m.Method, bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	s.serveHTTP(httptest.NewRecorder(), req)
+	return true
 }

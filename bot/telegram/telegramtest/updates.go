@@ -304,7 +304,11 @@ func (s *Server) deliver(wh webhookState, u pending) bool {
 	if err != nil {
 		return s.delivered(u.id, 0, err.Error())
 	}
+	reply := readReply(resp.Body)
 	resp.Body.Close()
+	if resp.StatusCode/100 == 2 {
+		s.WebhookReply(reply) // observe.go
+	}
 	return s.delivered(u.id, resp.StatusCode, "")
 }
 
