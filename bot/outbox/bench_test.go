@@ -298,3 +298,72 @@ func BenchmarkFanoutPaced(b *testing.B) {
 	b.ReportMetric(float64(f.p99.Microseconds())/1000, "ms-durable-p99")
 	b.ReportMetric(float64(f.marks)/float64(f.commits), "marks/commit")
 }
+
+// stampSender records when each text's send began.
+type stampSender struct {
+	mu sync.Mutex
+	at map[string]time.Time
+	ch chan struct{}
+}
+
+func (s *stampSender) Send(_ context.Context, r bot.Reply) (bot.Receipt, error) {
+	s.mu.Lock()
+	s.at[r.Text] = time.Now()
+	s.mu.Unlock()
+	select {
+	case s.ch <- struct{}{}:
+	default:
+	}
+	return bot.Receipt{}, nil
+}
+
+// BenchmarkFairness: one chat has 5,000 replies queued (pacer lifted, so
+// its lane sends back to back); meanwhile 200 other chats get one reply
+// each, one after another. It reports their enqueue → send latency.
+//
+//	go test -run x -bench Fairness -benchtime 1x -count 3 ./bot/outbox
+func BenchmarkFairness(b *testing.B) {
+	q := newBenchQueue()
+	flood := make([]bot.Reply, 5000)
+	for i := range flood {
+		flood[i] = bot.Reply{Chat: "local:flood", Text: "f" + strconv.Itoa(i)}
+	}
+	_, _ = q.Enqueue(context.Background(), flood...)
+	s := &stampSender{at: map[string]time.Time{}, ch: make(chan struct{}, 1)}
+	w := outbox.New(q, map[bot.Channel]bot.Sender{bot.Local: s}, outbox.Options{})
+	if err := w.Start(context.Background()); err != nil {
+		b.Fatal(err)
+	}
+	defer func() { _ = w.Stop(context.Background()) }()
+	b.ResetTimer()
+	lat := make([]time.Duration, 0, 200)
+	for i := range 200 {
+		text := "o" + strconv.Itoa(i)
+		start := time.Now()
+		_, _ = q.Enqueue(context.Background(), bot.Reply{Chat: bot.ChatKey("local:" + text), Text: text})
+		w.Notify()
+		for {
+			s.mu.Lock()
+			at, ok := s.at[text]
+			s.mu.Unlock()
+			if ok {
+				lat = append(lat, at.Sub(start))
+				break
+			}
+			<-s.ch
+		}
+	}
+	b.StopTimer()
+	s.mu.Lock()
+	floodSent := 0
+	for k := range s.at {
+		if k[0] == 'f' {
+			floodSent++
+		}
+	}
+	s.mu.Unlock()
+	slices.Sort(lat)
+	b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "ms-p50")
+	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "ms-p99")
+	b.ReportMetric(float64(floodSent), "flood-sent-meanwhile")
+}

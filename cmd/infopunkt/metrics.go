@@ -226,10 +226,14 @@ var (
 	descContentNodes = prometheus.NewDesc("infopunkt_content_nodes", "Nodes in the content now serving.", nil, nil)
 	descToday        = prometheus.NewDesc("infopunkt_today", "Today's stored counters (see bot/store stats): updates, views per node, unanswered per language, drops per reason.", []string{"key"}, nil)
 	descUp           = prometheus.NewDesc("infopunkt_store_up", "1 when the store answered the scrape.", nil, nil)
+	descDeskTickets  = prometheus.NewDesc("infopunkt_desk_tickets", "The desk's tickets by status (waiting, taken, closed).", []string{"status"}, nil)
+	descDeskWaiting  = prometheus.NewDesc("infopunkt_desk_oldest_waiting_seconds", "How long the longest-waiting ticket has been in the queue.", nil, nil)
+	descReminders    = prometheus.NewDesc("infopunkt_reminders_today", "Today's reminders by result (queued, sent, skipped, unsubscribed).", []string{"result"}, nil)
 )
 
 func (c scrapeCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descOutboxDepth, descOutboxOldest, descTickets, descDeadLetters, descFileSize, descContentAge, descContentNodes, descToday, descUp} {
+	for _, d := range []*prometheus.Desc{descOutboxDepth, descOutboxOldest, descTickets, descDeadLetters, descFileSize,
+		descContentAge, descContentNodes, descToday, descUp, descDeskTickets, descDeskWaiting, descReminders} {
 		ch <- d
 	}
 }
@@ -269,9 +273,20 @@ func (c scrapeCollector) Collect(ch chan<- prometheus.Metric) {
 		gauge(descFileSize, float64(size))
 	}
 	day := now.In(s.loc).Format("2006-01-02")
+	if desk, err := s.db.DeskTickets(ctx, now); err == nil {
+		for _, status := range []string{"waiting", "taken", "closed"} {
+			gauge(descDeskTickets, float64(desk.ByStatus[status]), status)
+		}
+		gauge(descDeskWaiting, desk.OldestWaiting.Seconds())
+	} else {
+		up = 0
+	}
 	if stats, err := s.db.Stats(ctx, day); err == nil {
 		for k, v := range stats {
 			gauge(descToday, float64(v), k)
+		}
+		for _, result := range []string{"queued", "sent", "skipped", "unsubscribed"} {
+			gauge(descReminders, float64(stats["reminders/"+result]), result)
 		}
 	} else {
 		up = 0

@@ -107,6 +107,14 @@ func TestNoPIIInLogsTelegramAndViber(t *testing.T) {
 		return b.String()
 	})
 
+	// The ticket shows in the metrics, taken by Anna.
+	_, metrics := get(t, "GET", "http://"+in.Admin+"/metrics", testAdminToken)
+	for _, want := range []string{`infopunkt_desk_tickets{status="taken"} 1`, `infopunkt_reminders_today{result="queued"}`, `infopunkt_handoffs_total{channel="telegram"}`} {
+		if !strings.Contains(metrics, want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+
 	// Viber: the same free text.
 	if res, _, err := vb.ConversationStarted(ctx, vbUser, "en"); err != nil || res.StatusCode != http.StatusOK {
 		t.Fatalf("conversation_started: %v %v", res.StatusCode, err)
