@@ -19,8 +19,10 @@ const chatStripes = 256
 type Processor struct {
 	Engine *Engine
 	Store  Store
-	// Notify, if set, is called after a commit that queued replies, to wake
-	// the outbox worker. It must not block.
+	// Notify, if set, is called after a commit that queued replies or had
+	// effects (the desk queues its own replies and platform operations for
+	// hand-offs and relays), to wake the outbox worker and the desk. It
+	// must not block.
 	Notify func()
 	// Now stamps updates that arrive without a time (or with one that
 	// cannot be stored). Default time.Now.
@@ -99,7 +101,7 @@ func (p *Processor) process(ctx context.Context, u Update) (Result, bool, error)
 		return Result{}, false, fmt.Errorf("process update for %s: %w", u.Chat.Channel(), err)
 	}
 	p.forget(u)
-	if applied && len(res.Replies) > 0 && p.Notify != nil {
+	if applied && (len(res.Replies) > 0 || len(res.Effects) > 0) && p.Notify != nil {
 		p.Notify()
 	}
 	return res, applied, nil

@@ -287,3 +287,95 @@ func TestDeskReplyModeEndToEnd(t *testing.T) {
 		}
 	}
 }
+
+// TestDeskTopicsModeEndToEnd runs the desk against a forum supergroup: a
+// topic per ticket, consultants writing in it without replying, a second
+// consultant refused, media both ways, /faq, /note, /transfer, /close
+// closing the topic, and a Viber user in a topic of their own.
+func TestDeskTopicsModeEndToEnd(t *testing.T) {
+	d := startDeskRun(t, true)
+	ctx := context.Background()
+	defer func() {
+		if t.Failed() {
+			t.Log(d.run.Stderr.String())
+		}
+	}()
+	d.tg.PushCommand(deskTgUser, deskTgUser, "/start", "ru")
+	d.tg.PushCallback(deskTgUser, deskTgUser, d.nextText(deskTgUser, "Что мы храним").MessageID, "a")
+	d.nextText(deskTgUser, "Главное меню")
+	d.tg.PushCommand(deskTgUser, deskTgUser, "/consultant", "ru")
+	d.nextText(deskTgUser, "Кратко опишите")
+	d.tg.PushMessage(deskTgUser, deskTgUser, "Вопрос про визу", "ru")
+	d.nextText(deskTgUser, "№ 1")
+	defer func() {
+		if t.Failed() {
+			for _, m := range []string{"createForumTopic", "sendMessage", "getChat"} {
+				for _, c := range d.tg.Calls(m) {
+					t.Logf("call %s %d %s %v", c.Method, c.Status, c.Description, c.Params)
+				}
+			}
+		}
+	}()
+	card := d.cardOf(1)
+	if card.ThreadID == 0 {
+		t.Fatalf("card outside a topic: %+v", card)
+	}
+	thread := card.ThreadID
+	topics := d.tg.Topics(deskGroup)
+	if len(topics) != 1 || !strings.Contains(topics[0].Name, "#1") || !strings.Contains(topics[0].Name, "🇷🇺") ||
+		strings.Contains(topics[0].Name, "500") || strings.Contains(topics[0].Name, "User") {
+		t.Fatalf("topics: %+v", topics)
+	}
+
+	d.tg.Push(telegramtest.Inbound{Chat: deskTgUser, Lang: "ru", Text: "паспорт", Media: &telegramtest.InMedia{Kind: telegramtest.MediaPhoto}})
+	if m := d.next(deskGroup, "photo copy in the topic", func(m telegramtest.SentMessage) bool { return m.Method == "copyMessage" }); m.ThreadID != thread {
+		t.Fatalf("photo outside the topic: %+v", m)
+	}
+	d.staff(deskAnna, "/name Anna", 0, 0)
+	d.nextText(deskGroup, "Anna")
+	d.staff(deskAnna, "Dzień dobry, sprawdzę", 0, thread)
+	d.nextText(deskTgUser, "Anna")
+	d.nextText(deskTgUser, "Dzień dobry, sprawdzę")
+	d.staff(deskBob, "Ja też", 0, thread)
+	d.nextText(deskGroup, "prowadzi Anna")
+	d.tg.Push(telegramtest.Inbound{Chat: deskGroup, From: deskAnna, Thread: thread, Text: "formularz",
+		Media: &telegramtest.InMedia{Kind: telegramtest.MediaDocument, Name: "wniosek.pdf", MIME: "application/pdf", Data: []byte("%PDF-1")}})
+	d.next(deskTgUser, "Anna's document", func(m telegramtest.SentMessage) bool { return m.Method == "copyMessage" })
+	d.staff(deskAnna, "/note wiza krajowa", 0, thread)
+	d.nextText(deskGroup, "Notatka")
+	d.staff(deskAnna, "/faq karta pobytu", 0, thread)
+	d.nextText(deskGroup, "wysłano odpowiedź")
+	d.next(deskTgUser, "the /faq answer", func(m telegramtest.SentMessage) bool {
+		return strings.Contains(m.Plain, "gov.pl") || strings.Contains(m.Plain, "udsc") || len(m.Plain) > 200
+	})
+	d.staff(deskAnna, "/transfer", 0, thread)
+	d.nextText(deskTgUser, "передан другому консультанту")
+	d.staff(deskBob, "Przejmuję", 0, thread)
+	d.nextText(deskTgUser, "Przejmuję")
+	d.staff(deskBob, "/close", 0, thread)
+	d.nextText(deskTgUser, "завершил разговор")
+	d.nextText(deskTgUser, "1 — совсем нет")
+	waitFor(t, "the topic closed", deskWait, func() bool { return !d.tg.TopicOpen(deskGroup, thread) })
+
+	// The Viber user's ticket gets its own topic.
+	if _, _, err := d.vb.ConversationStarted(ctx, deskVbUser, "en"); err != nil {
+		t.Fatal(err)
+	}
+	d.must("start", func() (vibertest.Response, error) { return d.vb.SendText(ctx, deskVbUser, "/start") })
+	d.vtext("What we store")
+	d.must("accept", func() (vibertest.Response, error) { return d.vb.PressButton(ctx, deskVbUser, "btn:a") })
+	d.vtext("Main menu")
+	d.must("consultant", func() (vibertest.Response, error) { return d.vb.SendText(ctx, deskVbUser, "/consultant") })
+	d.vtext("Briefly describe")
+	d.must("describe", func() (vibertest.Response, error) { return d.vb.SendText(ctx, deskVbUser, "Work permit question") })
+	d.vtext("no. 2")
+	vcard := d.cardOf(2)
+	if vcard.ThreadID == 0 || vcard.ThreadID == thread {
+		t.Fatalf("viber ticket's card in thread %d (first topic %d)", vcard.ThreadID, thread)
+	}
+	d.staff(deskAnna, "Hello from the info point", 0, vcard.ThreadID)
+	d.vtext("Hello from the info point")
+	if n := count429(d.tg); n != 0 {
+		t.Errorf("%d sends got 429", n)
+	}
+}
