@@ -64,3 +64,30 @@ func garble(b []byte) {
 		b[i] = byte(i*7 + 13)
 	}
 }
+
+// A large file gets only the structural checks at Open, so a big store
+// starts fast; FullCheck (backup, restore, compact) still finds damage deep
+// inside it.
+func TestFullCheckAboveTheLimit(t *testing.T) {
+	path := filled(t)
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	garble(raw[len(raw)/3 : len(raw)/3+9000])
+	if err := os.WriteFile(path, raw, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	old := store.FullCheckLimit
+	store.FullCheckLimit = int64(len(raw)) - 1
+	t.Cleanup(func() { store.FullCheckLimit = old })
+
+	if _, err := store.Open(path, store.Options{NoSync: true, FullCheck: true}); !errors.Is(err, store.ErrCorrupt) {
+		t.Fatalf("FullCheck: error = %v, want ErrCorrupt", err)
+	}
+	db, err := store.Open(path, store.Options{NoSync: true})
+	if err != nil {
+		t.Fatalf("Open above the limit ran the full check: %v", err)
+	}
+	db.Close()
+}

@@ -68,6 +68,14 @@ type Options struct {
 	// long the commit took (waiting for the batch included), for metrics.
 	// It must not block.
 	ObserveCommit func(took time.Duration)
+	// FullCheck makes Open run bbolt's consistency check over every page
+	// whatever the file's size. By default only files up to
+	// FullCheckLimit get it; larger ones get the structural checks (header,
+	// size, meta and freelist pages) so that a bot with a million users
+	// starts in well under a second without reading its whole file into
+	// memory. Commands that copy or replace data (backup verification,
+	// restore, compact) set it. Default false.
+	FullCheck bool
 	// NoSync skips fsync after each commit. UNSAFE: a crash or power loss
 	// can lose committed updates or corrupt the file. For tests and
 	// benchmarks only; never set it for real data. Default false.
@@ -139,7 +147,7 @@ func openBolt(path string, opts Options) (*bbolt.DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open data file %s: %w: %w", path, ErrCorrupt, err)
 	}
-	if err := guard(func() error { return checkFile(b, path) }); err != nil {
+	if err := guard(func() error { return checkFile(b, path, opts.FullCheck) }); err != nil {
 		_ = b.Close()
 		return nil, fmt.Errorf("data file %s: %w: %w", path, ErrCorrupt, err)
 	}
@@ -147,9 +155,14 @@ func openBolt(path string, opts Options) (*bbolt.DB, error) {
 	return b, nil
 }
 
-// checkFile compares the size the meta page claims with the file and runs
-// bbolt's consistency check over every page.
-func checkFile(b *bbolt.DB, path string) error {
+// FullCheckLimit is the largest file Open checks page by page unless
+// Options.FullCheck asks for it (64 MiB; a variable only for tests).
+var FullCheckLimit int64 = 64 << 20
+
+// checkFile compares the size the meta page claims with the file and, for
+// files up to FullCheckLimit or when full is set, runs bbolt's consistency
+// check over every page.
+func checkFile(b *bbolt.DB, path string, full bool) error {
 	info, err := os.Stat(path)
 	if err != nil {
 		return err
@@ -157,6 +170,9 @@ func checkFile(b *bbolt.DB, path string) error {
 	return b.View(func(tx *bbolt.Tx) error {
 		if tx.Size() > info.Size() {
 			return fmt.Errorf("file is %d bytes but its header says %d (truncated)", info.Size(), tx.Size())
+		}
+		if !full && info.Size() > FullCheckLimit {
+			return nil
 		}
 		var first error
 		for err := range tx.Check() { // drain: Check's goroutine reads tx

@@ -70,7 +70,7 @@ func mustExist(path string) error {
 }
 
 func backupOffline(ctx context.Context, data, path string) error {
-	db, err := store.Open(data, store.Options{Timeout: lockWait})
+	db, err := store.Open(data, store.Options{Timeout: lockWait, FullCheck: true})
 	if err != nil {
 		return err
 	}
@@ -178,7 +178,7 @@ func syncFile(path string) error {
 // checkDataFile opens path as a data file: a truncated or damaged copy
 // fails here.
 func checkDataFile(path string) error {
-	db, err := store.Open(path, store.Options{Timeout: lockWait})
+	db, err := store.Open(path, store.Options{Timeout: lockWait, FullCheck: true})
 	if err != nil {
 		return fmt.Errorf("not a valid data file: %w", err)
 	}
@@ -270,7 +270,7 @@ func runCompact(ctx context.Context, args []string, getenv func(string) string, 
 	if err := mustExist(cfg.Data); err != nil {
 		return err
 	}
-	db, err := store.Open(cfg.Data, store.Options{Timeout: lockWait})
+	db, err := store.Open(cfg.Data, store.Options{Timeout: lockWait, FullCheck: true})
 	if errors.Is(err, bot.ErrLocked) {
 		resp, err := adminRequest(ctx, cfg, http.MethodPost, "/compact")
 		if err != nil {
