@@ -1,6 +1,7 @@
 package faq
 
 import (
+	"cmp"
 	"regexp"
 	"slices"
 	"strings"
@@ -198,7 +199,7 @@ func (d *Desk) Fill(s string, l Lang) string {
 		"{office_map}", or(o.Map),
 		"{office_phone}", or(o.Phone),
 		"{office_email}", or(o.Email),
-		"{office_hours}", or(o.Hours.In(l)),
+		"{office_hours}", or(cmp.Or(o.Hours.In(l), d.HoursText(l))),
 		"{office_website}", o.Website,
 	).Replace(s)
 }

@@ -139,3 +139,37 @@ office: {name: {uk: a, pl: b, ru: c, en: d}, website: "https://example.org/", ph
 		}
 	}
 }
+
+func TestHoursText(t *testing.T) {
+	d := faq.DefaultDesk()
+	for i := range d.Week {
+		d.Week[i] = nil
+	}
+	nine := []faq.Interval{{From: 9 * 60, To: 17 * 60}}
+	for _, wd := range []time.Weekday{time.Monday, time.Tuesday, time.Wednesday, time.Thursday} {
+		d.Week[wd] = nine
+	}
+	d.Week[time.Friday] = []faq.Interval{{From: 9 * 60, To: 12 * 60}, {From: 13 * 60, To: 15*60 + 30}}
+	tests := map[faq.Lang]string{
+		faq.EN: "Mon–Thu 09:00–17:00; Fri 09:00–12:00, 13:00–15:30",
+		faq.PL: "pon.–czw. 09:00–17:00; pt. 09:00–12:00, 13:00–15:30",
+		faq.UK: "пн–чт 09:00–17:00; пт 09:00–12:00, 13:00–15:30",
+	}
+	for l, want := range tests {
+		if got := d.HoursText(l); got != want {
+			t.Errorf("%s: %q, want %q", l, got, want)
+		}
+	}
+	if got := d.Fill("{office_hours}", faq.EN); got != tests[faq.EN] {
+		t.Errorf("Fill without an hours text = %q", got)
+	}
+	d.Office.Hours = faq.Text{faq.EN: "by appointment"}
+	if got := d.Fill("{office_hours}", faq.EN); got != "by appointment" {
+		t.Errorf("Fill with an hours text = %q", got)
+	}
+	d.Week = [7][]faq.Interval{}
+	d.Office.Hours, d.Office.Website = faq.Text{}, "https://example.org/"
+	if got := d.Fill("{office_hours}", faq.EN); got != "https://example.org/" {
+		t.Errorf("Fill of a desk never open = %q, want the website", got)
+	}
+}
