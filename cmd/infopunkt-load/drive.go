@@ -3,8 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -28,7 +26,10 @@ type driver struct {
 	fake   *telegramtest.Server
 	hook   string // webhook URL; "" in polling mode
 	secret string
-	client *http.Client
+	// admin is the bot's admin listener; adminToken opens it (set only
+	// with -bot-profile).
+	admin, adminToken string
+	client            *http.Client
 
 	nextUpdate atomic.Int64
 	nextChat   atomic.Int64
@@ -93,6 +94,11 @@ func drive(ctx context.Context, cfg config, tg target, work string) (*report, er
 	}
 	self0, _ := cpuTime(os.Getpid())
 	began := time.Now()
+	var prof *botProfile
+	if d.adminToken != "" {
+		delay, seconds := profileWindow(cfg.duration)
+		prof = fetchBotProfile(ctx, d.admin, d.adminToken, cfg.botProfile, delay, seconds)
+	}
 	rep.lat, rep.updates, rep.floodSent = d.load(ctx, tg.walk)
 	rep.elapsed = time.Since(began)
 	self1, _ := cpuTime(os.Getpid())
@@ -104,6 +110,11 @@ func drive(ctx context.Context, cfg config, tg target, work string) (*report, er
 	rep.cpu = cpu1 - cpu0
 	if rep.rss, err = peakRSS(p.cmd.Process.Pid); err != nil {
 		return nil, fmt.Errorf("read peak RSS: %w", err)
+	}
+	if prof != nil {
+		if err := prof.wait(); err != nil {
+			return nil, err
+		}
 	}
 	if err := p.stop(10 * time.Second); err != nil && !isSignalExit(err) {
 		rep.stopErr = err.Error()
@@ -143,6 +154,7 @@ func (d *driver) environment(tg target, work string) ([]string, string, error) {
 	if tg.dataIsDir {
 		data = filepath.Dir(data)
 	}
+	d.admin = admin
 	env := []string{
 		"INFOPUNKT_TELEGRAM_TOKEN=" + d.fake.Token(),
 		"INFOPUNKT_TELEGRAM_API_URL=" + d.fake.URL(),
@@ -151,13 +163,15 @@ func (d *driver) environment(tg target, work string) ([]string, string, error) {
 		"INFOPUNKT_DATA=" + data,
 		"INFOPUNKT_TELEGRAM_RATE=" + d.cfg.tgRate,
 	}
+	if d.cfg.botProfile != "" && tg.infopunkt {
+		d.adminToken = randomToken()
+		env = append(env, "INFOPUNKT_ADMIN_TOKEN="+d.adminToken)
+	}
 	if d.cfg.chatRate != "" {
 		env = append(env, "INFOPUNKT_TELEGRAM_CHAT_RATE="+d.cfg.chatRate)
 	}
 	if d.cfg.webhook {
-		raw := make([]byte, 16)
-		_, _ = rand.Read(raw)
-		d.secret = hex.EncodeToString(raw)
+		d.secret = randomToken()
 		d.hook = "http://" + addr + "/tg/hook"
 		env = append(env, "INFOPUNKT_TELEGRAM_WEBHOOK_URL="+d.hook, "INFOPUNKT_TELEGRAM_WEBHOOK_SECRET="+d.secret)
 		tr := &http.Transport{MaxConnsPerHost: d.cfg.conns, MaxIdleConnsPerHost: d.cfg.conns, IdleConnTimeout: time.Minute}
