@@ -1,6 +1,7 @@
 package telegramtest
 
 import (
+	"bytes"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -21,6 +22,9 @@ const (
 	Fault502             // HTTP 502 with an HTML body, as a proxy would answer
 	FaultHang            // no answer until the client gives up or the server closes
 	FaultReset           // the TCP connection is reset without an answer
+	// Only by InjectNext:
+	FaultTruncated // HTTP 200 whose JSON body ends half-way
+	FaultOversized // HTTP 200 with an 8 MiB JSON body, more than any real answer
 )
 
 // Fault is one injected failure.
@@ -133,6 +137,14 @@ func (s *Server) injectFault(c *callRecord, w http.ResponseWriter, r *http.Reque
 		panic(http.ErrAbortHandler)
 	case FaultReset:
 		reset(w)
+	case FaultTruncated, FaultOversized:
+		body := []byte(`{"ok":true,"result":{"message_id":1,"text":"`)
+		if f.Kind == FaultOversized {
+			body = append(append(body, bytes.Repeat([]byte("x"), 8<<20)...), `"}}`...)
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(body)
+		s.setStatus(c, http.StatusOK, "")
 	default:
 		return false
 	}
