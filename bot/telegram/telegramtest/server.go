@@ -417,21 +417,19 @@ func parseParams(r *http.Request) (params, error) {
 	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	switch ct {
 	case "application/json":
-		body, err := io.ReadAll(io.LimitReader(r.Body, 10<<20))
+		body, err := readBody(r, maxForm)
 		if err != nil {
 			return p, err
+		}
+		if splitObject(body, p) {
+			return p, nil
 		}
 		var m map[string]json.RawMessage
 		if err := json.Unmarshal(body, &m); err != nil {
 			return p, err
 		}
 		for k, v := range m {
-			var str string
-			if json.Unmarshal(v, &str) == nil {
-				p[k] = str
-			} else {
-				p[k] = string(v)
-			}
+			p[k] = paramValue(v)
 		}
 	case "multipart/form-data":
 		if err := r.ParseMultipartForm(10 << 20); err != nil {
@@ -450,8 +448,19 @@ func parseParams(r *http.Request) (params, error) {
 	return p, nil
 }
 
-// maxForm is the body size r.ParseForm reads at most.
+// maxForm is the body size r.ParseForm reads at most, and the fake too.
 const maxForm = 10 << 20
+
+// readBody reads r's body, at most limit bytes of it: into a buffer of
+// its length when it has one within the limit.
+func readBody(r *http.Request, limit int64) ([]byte, error) {
+	if r.ContentLength < 0 || r.ContentLength > limit {
+		return io.ReadAll(io.LimitReader(r.Body, limit))
+	}
+	b := make([]byte, r.ContentLength)
+	_, err := io.ReadFull(r.Body, b)
+	return b, err
+}
 
 // readForm is r.ParseForm and mergeValues of r.PostForm into p for the
 // usual call, a form POSTed with its length and without a URL query, minus
@@ -462,8 +471,8 @@ func readForm(r *http.Request, p params) (ok bool, err error) {
 		r.Header.Get("Content-Type") != "application/x-www-form-urlencoded" {
 		return false, nil
 	}
-	b := make([]byte, r.ContentLength)
-	if _, err := io.ReadFull(r.Body, b); err != nil {
+	b, err := readBody(r, maxForm)
+	if err != nil {
 		return true, err
 	}
 	vs, err := url.ParseQuery(string(b))
