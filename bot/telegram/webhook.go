@@ -13,8 +13,6 @@ import (
 	"regexp"
 	"strconv"
 
-	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
-
 	"github.com/infopunkt/infopunkt/bot"
 )
 
@@ -57,11 +55,11 @@ func (a *Adapter) SetWebhook(ctx context.Context) error {
 	if a.cfg.WebhookURL == "" || a.secret == "" {
 		return errors.New("telegram: set webhook: no WebhookURL configured")
 	}
-	p := tgbotapi.Params{"url": a.cfg.WebhookURL, "secret_token": a.secret}
-	if err := p.AddInterface("allowed_updates", allowedUpdates); err != nil {
-		return err
-	}
-	if _, err := a.call(ctx, "setWebhook", p); err != nil {
+	var p params
+	p.str("url", a.cfg.WebhookURL)
+	p.str("secret_token", a.secret)
+	p.raw("allowed_updates", allowedUpdatesJSON)
+	if _, err := a.call(ctx, "setWebhook", &p); err != nil {
 		return fmt.Errorf("telegram set webhook: %w", err)
 	}
 	return nil
