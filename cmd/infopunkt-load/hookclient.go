@@ -27,7 +27,8 @@ const maxHookReply = 1 << 20
 // as a good part of the bot's.
 type hookClient struct {
 	addr    string // host:port dialled
-	prefix  []byte // request line and fixed headers, up to "Content-Length: "
+	prefix  []byte // request line and fixed headers
+	sigName string // header of each request's signature ("" for none)
 	timeout time.Duration
 	slots   chan struct{} // one per connection that may be open
 	idle    chan *hookConn
@@ -46,9 +47,10 @@ type hookConn struct {
 }
 
 // newHookClient returns a client for the webhook at rawURL (http only)
-// whose requests carry headers (name, value pairs) and time out after
-// timeout. Canceling ctx closes every connection.
-func newHookClient(ctx context.Context, rawURL string, conns int, timeout time.Duration, headers ...string) (*hookClient, error) {
+// whose requests carry headers (name, value pairs), each its signature in
+// header sigName (unless ""), and time out after timeout. Canceling ctx
+// closes every connection.
+func newHookClient(ctx context.Context, rawURL string, conns int, timeout time.Duration, sigName string, headers ...string) (*hookClient, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil || u.Scheme != "http" || u.Host == "" {
 		return nil, fmt.Errorf("webhook URL %q: want http://host:port/path", rawURL)
@@ -58,22 +60,21 @@ func newHookClient(ctx context.Context, rawURL string, conns int, timeout time.D
 	for i := 0; i+1 < len(headers); i += 2 {
 		fmt.Fprintf(&p, "%s: %s\r\n", headers[i], headers[i+1])
 	}
-	p.WriteString("Content-Length: ")
-	hc := &hookClient{addr: u.Host, prefix: p.Bytes(), timeout: timeout,
+	hc := &hookClient{addr: u.Host, prefix: p.Bytes(), sigName: sigName, timeout: timeout,
 		slots: make(chan struct{}, conns), idle: make(chan *hookConn, conns), open: map[*hookConn]struct{}{}}
 	context.AfterFunc(ctx, hc.close)
 	return hc, nil
 }
 
-// post sends body and returns the status and the answer's body, which
-// stays valid until yield hands the connection back.
-func (hc *hookClient) post(ctx context.Context, body []byte) (status int, reply []byte, yield func(), err error) {
+// post sends body (signed by sig) and returns the status and the answer's
+// body, which stays valid until yield hands the connection back.
+func (hc *hookClient) post(ctx context.Context, body []byte, sig string) (status int, reply []byte, yield func(), err error) {
 	for attempt := 0; ; attempt++ {
 		c, err := hc.get(ctx)
 		if err != nil {
 			return 0, nil, nil, err
 		}
-		status, keep, err := c.roundTrip(hc, body)
+		status, keep, err := c.roundTrip(hc, body, sig)
 		if err != nil {
 			hc.drop(c)
 			// A kept-alive connection the server closed while idle fails
@@ -96,11 +97,18 @@ var errNoAnswer = errors.New("connection closed before an answer")
 
 // roundTrip writes one request and reads its answer into c.body; keep
 // reports whether the connection may serve another.
-func (c *hookConn) roundTrip(hc *hookClient, body []byte) (status int, keep bool, err error) {
+func (c *hookConn) roundTrip(hc *hookClient, body []byte, sig string) (status int, keep bool, err error) {
 	if err := c.c.SetDeadline(time.Now().Add(hc.timeout)); err != nil {
 		return 0, false, err
 	}
 	c.wbuf = append(c.wbuf[:0], hc.prefix...)
+	if hc.sigName != "" {
+		c.wbuf = append(c.wbuf, hc.sigName...)
+		c.wbuf = append(c.wbuf, ": "...)
+		c.wbuf = append(c.wbuf, sig...)
+		c.wbuf = append(c.wbuf, "\r\n"...)
+	}
+	c.wbuf = append(c.wbuf, "Content-Length: "...)
 	c.wbuf = strconv.AppendInt(c.wbuf, int64(len(body)), 10)
 	c.wbuf = append(c.wbuf, "\r\n\r\n"...)
 	c.wbuf = append(c.wbuf, body...)
