@@ -42,6 +42,7 @@ func (p profile) same(q profile) bool {
 type applyOutcome struct {
 	res     bot.Result
 	applied bool
+	staged  []cachedItem // the replies queued, for the item cache
 }
 
 // Apply implements bot.Store. It joins concurrent callers into one commit
@@ -85,6 +86,11 @@ func (db *DB) Apply(ctx context.Context, chat bot.ChatKey, dedupKey string, fn b
 	if err != nil {
 		return bot.Result{}, false, fmt.Errorf("apply %s update: %w", chat.Channel(), err)
 	}
+	// out is the committed run's; its replies come after an erasure.
+	if out.applied && out.res.Erases() {
+		db.items.evictChat(chat)
+	}
+	db.items.publish(out.staged)
 	return out.res, out.applied, nil
 }
 
@@ -120,7 +126,7 @@ func (db *DB) apply(tx *bbolt.Tx, chat bot.ChatKey, dedupKey string, fn bot.Appl
 	if err != nil {
 		return err
 	}
-	if err := enqueueReplies(tx, chat, res.Replies, now); err != nil {
+	if err := enqueueReplies(tx, chat, res.Replies, now, &out.staged); err != nil {
 		return err
 	}
 	if err := incrStat(tx, now, "updates/"+string(chat.Channel()), 1); err != nil {
@@ -137,12 +143,12 @@ func (db *DB) apply(tx *bbolt.Tx, chat bot.ChatKey, dedupKey string, fn bot.Appl
 
 // enqueueReplies queues replies of an update; a reply without a chat goes
 // to the chat the update came from.
-func enqueueReplies(tx *bbolt.Tx, chat bot.ChatKey, replies []bot.Reply, now time.Time) error {
+func enqueueReplies(tx *bbolt.Tx, chat bot.ChatKey, replies []bot.Reply, now time.Time, staged *[]cachedItem) error {
 	for _, r := range replies {
 		if r.Chat == "" {
 			r.Chat = chat
 		}
-		if _, err := enqueue(tx, r, now); err != nil {
+		if _, err := enqueue(tx, r, now, staged); err != nil {
 			return err
 		}
 	}

@@ -100,11 +100,15 @@ type DB struct {
 	// and may fail it to force a re-run. Both are set by tests only.
 	noBatch   bool
 	applyHook func(chat bot.ChatKey) error
+	// noItemCache makes Scan and ScanChat decode every item (benchmark
+	// baseline); set by tests only.
+	noItemCache bool
 
 	// deskHook, when set, receives the desk's effects inside Apply.
 	deskHook bot.DeskHook
 
 	commits committer // group commit of Apply and marks (commit.go)
+	items   itemCache // decoded items committed but not yet read (itemcache.go)
 }
 
 // Open opens or creates the data file at path, creating its directory, and
