@@ -42,7 +42,7 @@ func (p profile) same(q profile) bool {
 type applyOutcome struct {
 	res     bot.Result
 	applied bool
-	staged  []cachedItem // the replies queued, for the item cache
+	stage   staging // the replies queued, for the item cache
 }
 
 // Apply implements bot.Store. It joins concurrent callers into one commit
@@ -74,23 +74,21 @@ func (db *DB) Apply(ctx context.Context, chat bot.ChatKey, dedupKey string, fn b
 		}
 		return nil
 	}
-	commit := db.batch
-	if db.noBatch {
-		commit = db.update
-	}
 	start := time.Now()
-	err := commit(context.WithoutCancel(ctx), run)
+	var err error
+	if db.noBatch {
+		if err = db.update(context.WithoutCancel(ctx), run); err == nil {
+			db.items.publish(&out.stage)
+		}
+	} else {
+		err = db.groupCommit(context.WithoutCancel(ctx), run, &out.stage)
+	}
 	if db.opts.ObserveCommit != nil {
 		db.opts.ObserveCommit(time.Since(start))
 	}
 	if err != nil {
 		return bot.Result{}, false, fmt.Errorf("apply %s update: %w", chat.Channel(), err)
 	}
-	// out is the committed run's; its replies come after an erasure.
-	if out.applied && out.res.Erases() {
-		db.items.evictChat(chat)
-	}
-	db.items.publish(out.staged)
 	return out.res, out.applied, nil
 }
 
@@ -120,13 +118,14 @@ func (db *DB) apply(tx *bbolt.Tx, chat bot.ChatKey, dedupKey string, fn bot.Appl
 	}
 	if res.Erases() {
 		err = eraseChat(tx, chat)
+		out.stage.erased = chat
 	} else {
 		err = putState(tx, chat, res.State, st, exists)
 	}
 	if err != nil {
 		return err
 	}
-	if err := enqueueReplies(tx, chat, res.Replies, now, &out.staged); err != nil {
+	if err := enqueueReplies(tx, chat, res.Replies, now, &out.stage.items); err != nil {
 		return err
 	}
 	if err := incrStat(tx, now, "updates/"+string(chat.Channel()), 1); err != nil {

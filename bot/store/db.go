@@ -252,7 +252,7 @@ func (db *DB) view(ctx context.Context, fn func(tx *bbolt.Tx) error) error {
 // batch runs fn in the store's group commit (commit.go) after checking
 // ctx; fn may run more than once.
 func (db *DB) batch(ctx context.Context, fn func(tx *bbolt.Tx) error) error {
-	return db.groupCommit(ctx, fn)
+	return db.groupCommit(ctx, fn, nil)
 }
 
 // with runs f on the open bbolt file, holding mu shared. f must not call

@@ -84,9 +84,18 @@ func asDecoded(t time.Time) (time.Time, bool) {
 	return d, true
 }
 
-// publish makes committed entries available to Scan and ScanChat.
-func (c *itemCache) publish(entries []cachedItem) {
-	if len(entries) == 0 {
+// staging is what one committed transaction function leaves for the
+// cache: the items it queued, after erasing a chat's items if erased is
+// set (the erase effect queues its confirmation after the erasure).
+type staging struct {
+	items  []cachedItem
+	erased bot.ChatKey
+}
+
+// publish applies a committed run's staging: the erased chat's items are
+// forgotten, the queued items made available to Scan and ScanChat.
+func (c *itemCache) publish(st *staging) {
+	if len(st.items) == 0 && st.erased == "" {
 		return
 	}
 	c.mu.Lock()
@@ -94,7 +103,10 @@ func (c *itemCache) publish(entries []cachedItem) {
 	if c.slots == nil {
 		c.slots = make([]cachedItem, itemCacheSlots)
 	}
-	for _, e := range entries {
+	if st.erased != "" {
+		c.forgetChat(st.erased, math.MaxUint64)
+	}
+	for _, e := range st.items {
 		sl := &c.slots[e.item.Seq%itemCacheSlots]
 		c.bytes -= len(sl.raw)
 		*sl = cachedItem{}

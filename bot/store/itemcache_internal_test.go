@@ -27,7 +27,7 @@ func testEntry(t *testing.T, seq uint64, text string) cachedItem {
 func TestTakeRejectsOtherBytes(t *testing.T) {
 	var c itemCache
 	e := testEntry(t, 1, "old")
-	c.publish([]cachedItem{e})
+	c.publish(&staging{items: []cachedItem{e}})
 	rewritten := testEntry(t, 1, "new").raw
 	if _, ok := c.take(1, rewritten, 0); ok {
 		t.Fatal("served a cached item for other bytes")
@@ -45,7 +45,7 @@ func TestTakeForgetsTheGap(t *testing.T) {
 	for seq := uint64(1); seq <= 5; seq++ {
 		entries = append(entries, testEntry(t, seq, "x"))
 	}
-	c.publish(entries)
+	c.publish(&staging{items: entries})
 	if _, ok := c.take(4, entries[3].raw, 1); !ok {
 		t.Fatal("item 4 not served")
 	}
@@ -60,8 +60,8 @@ func TestTakeForgetsTheGap(t *testing.T) {
 func TestPublishReplacesOlderSlot(t *testing.T) {
 	var c itemCache
 	a, b := testEntry(t, 7, "a"), testEntry(t, 7+itemCacheSlots, "bb")
-	c.publish([]cachedItem{a})
-	c.publish([]cachedItem{b})
+	c.publish(&staging{items: []cachedItem{a}})
+	c.publish(&staging{items: []cachedItem{b}})
 	items, size := c.held()
 	if len(items) != 1 || items[0].Seq != b.item.Seq || size != len(b.raw) {
 		t.Errorf("held %+v (%d bytes), want only item %d", items, size, b.item.Seq)

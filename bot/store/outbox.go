@@ -22,12 +22,12 @@ var errNoChat = errors.New("no chat key")
 // Replies must name their Chat.
 func (db *DB) Enqueue(ctx context.Context, replies ...bot.Reply) ([]uint64, error) {
 	seqs := make([]uint64, len(replies))
-	var staged []cachedItem
+	var stage staging
 	err := db.update(ctx, func(tx *bbolt.Tx) error {
 		now := db.now()
-		staged = staged[:0]
+		stage.items = stage.items[:0]
 		for i, r := range replies {
-			seq, err := enqueue(tx, r, now, &staged)
+			seq, err := enqueue(tx, r, now, &stage.items)
 			if err != nil {
 				return fmt.Errorf("reply %d: %w", i, err)
 			}
@@ -38,7 +38,7 @@ func (db *DB) Enqueue(ctx context.Context, replies ...bot.Reply) ([]uint64, erro
 	if err != nil {
 		return nil, fmt.Errorf("enqueue: %w", err)
 	}
-	db.items.publish(staged)
+	db.items.publish(&stage)
 	return seqs, nil
 }
 
