@@ -37,6 +37,8 @@ type config struct {
 	keep                bool          // keep the work directory
 	seedUsers, seedSubs int           // chats (and subscriptions) stored before infopunkt starts
 	seedCache           string        // keep the seeded data file here and reuse it
+	cpuProfile          string        // this process's CPU profile
+	botProfile          string        // infopunkt's CPU profile, from its admin listener
 }
 
 type multiFlag []string
@@ -69,6 +71,8 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.IntVar(&cfg.seedUsers, "seed-users", 0, "infopunkt only: store this many users before it starts (scale test)")
 	fs.IntVar(&cfg.seedSubs, "seed-subs", 0, "infopunkt only: ... of whom this many have a subscription")
 	fs.StringVar(&cfg.seedCache, "seed-cache", "", "keep the seeded data file at this path and copy it from there next time")
+	fs.StringVar(&cfg.cpuProfile, "cpuprofile", "", "write the load generator's own CPU profile (fakes included) to FILE")
+	fs.StringVar(&cfg.botProfile, "bot-profile", "", "infopunkt only: write its CPU profile of the middle of the load to FILE")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}
@@ -94,6 +98,9 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	}
 	if cfg.rate > 0 && cfg.duration == 0 {
 		cfg.duration = 10 * time.Second
+	}
+	if cfg.botProfile != "" && cfg.cmd != "" {
+		return cfg, errors.New("-bot-profile needs infopunkt as the bot, not -cmd")
 	}
 	cfg.env = env
 	return cfg, nil

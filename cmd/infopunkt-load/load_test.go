@@ -7,6 +7,8 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/infopunkt/infopunkt/bot/telegram/telegramtest"
 )
 
 func TestMain(m *testing.M) {
@@ -110,7 +112,8 @@ func TestParseWalkAndResolve(t *testing.T) {
 	if !slices.Equal(steps, want) {
 		t.Fatalf("parseWalk = %v, want %v", steps, want)
 	}
-	kb := keyboard{msgID: 7, buttons: parseKeyboard(`{"inline_keyboard":[[{"text":"Legalisation","callback_data":"n:legal"},{"text":"Web","url":"https://x"}],[{"text":"X","callback_data":"n:x"}]]}`)}
+	kb := keyboard{msgID: 7, buttons: flatten([][]telegramtest.InlineButton{
+		{{Text: "Legalisation", CallbackData: "n:legal"}, {Text: "Web", URL: "https://x"}}, {{Text: "X", CallbackData: "n:x"}}})}
 	for _, tt := range []struct {
 		s    step
 		want string

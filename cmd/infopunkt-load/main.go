@@ -23,6 +23,14 @@
 // the chat received; "[label]" presses the first button whose label
 // contains label; "=data" presses the button with that callback data.
 //
+// Profiles: -cpuprofile FILE writes this process's CPU profile (the load
+// generator and the fake platform it serves) for the whole run. With
+// -bot-profile FILE, infopunkt is started with a random
+// INFOPUNKT_ADMIN_TOKEN beside its loopback INFOPUNKT_ADMIN_LISTEN, and
+// its /debug/pprof/profile is fetched into FILE for the middle half of the
+// load (-duration; without it, seconds 1 to 3 of the load). Read both with
+// `go tool pprof`.
+//
 // With -peer DIR the same load runs against the grammY peer bot too (a
 // copy of DIR with `npm ci`, started as `node bot.js`), and the ratios are
 // printed. Nothing here contacts a host other than loopback (npm ci aside).
@@ -34,10 +42,19 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 )
 
+// gcPercent is the load generator's GOGC unless the environment sets one:
+// its heap is small and short-lived, and collecting it less often leaves
+// more of the shared cores to the bot under test.
+const gcPercent = 400
+
 func main() {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(gcPercent)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
@@ -61,6 +78,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		defer os.RemoveAll(work)
 	} else {
 		fmt.Fprintln(stderr, "keeping", work)
+	}
+	if cfg.cpuProfile != "" {
+		stop, err := startCPUProfile(cfg.cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer func() {
+			if err := stop(); err != nil {
+				fmt.Fprintln(stderr, "infopunkt-load:", err)
+			}
+		}()
 	}
 	targets, err := prepareTargets(ctx, cfg, work, stderr)
 	if err != nil {
