@@ -5,10 +5,8 @@ import (
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"regexp"
 	"strconv"
@@ -91,7 +89,13 @@ func (a *Adapter) serveWebhook(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "unauthorized", http.StatusUnauthorized)
 		return
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	if r.ContentLength > maxBody {
+		http.Error(w, "request too large", http.StatusRequestEntityTooLarge)
+		return
+	}
+	bp := getBuf()
+	body, err := readAll(http.MaxBytesReader(w, r.Body, maxBody), *bp, r.ContentLength, maxBody)
+	defer putBuf(bp, body) // decodeUpdate copies what it keeps
 	if err != nil {
 		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
 			http.Error(w, "request too large", http.StatusRequestEntityTooLarge)
@@ -127,10 +131,9 @@ func (a *Adapter) serveWebhook(w http.ResponseWriter, r *http.Request) {
 // per button press and keeps the client's spinner short. It is best
 // effort, as the separate call was: its result is not reported.
 func answerInReply(w http.ResponseWriter, id string) {
-	body, _ := json.Marshal(struct {
-		Method string `json:"method"`
-		ID     string `json:"callback_query_id"`
-	}{"answerCallbackQuery", id}) // cannot fail: two strings
+	body := make([]byte, 0, 64+len(id))
+	body = append(body, `{"method":"answerCallbackQuery","callback_query_id":`...)
+	body = append(appendJSONString(body, id), '}')
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(http.StatusOK)
