@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -29,7 +30,27 @@ func TestMain(m *testing.M) {
 		main()
 		os.Exit(0)
 	}
+	flag.Parse()
+	defaultParallel(e2eParallel)
 	os.Exit(m.Run())
+}
+
+// e2eParallel is how many parallel tests of this package run at once
+// unless -parallel is given. The end-to-end tests wait on the outbox's
+// pacing (about one message per second per Telegram chat) far more than
+// they compute: the whole package takes some 15 s of CPU in a run of
+// 45 s or more, and each test takes as long with 8 others at once as with
+// one, so Go's default of GOMAXPROCS (2 on CI) would mostly leave them
+// queued behind each other.
+const e2eParallel = 8
+
+// defaultParallel sets -test.parallel to n unless the command line set it.
+func defaultParallel(n int) {
+	set := false
+	flag.Visit(func(f *flag.Flag) { set = set || f.Name == "test.parallel" })
+	if !set {
+		_ = flag.Set("test.parallel", strconv.Itoa(n))
+	}
 }
 
 // child is `infopunkt run` in a process of its own, so it can be killed.
