@@ -20,26 +20,49 @@ const (
 // current content snapshot and never does I/O. Content can be swapped at any
 // time (hot reload); a running Handle keeps the snapshot it started with.
 type Engine struct {
-	content  atomic.Pointer[faq.Content]
+	content  atomic.Pointer[served]
 	examples atomic.Bool // list example events (SetExampleEvents, events.go)
+}
+
+// served is a content snapshot with what the engine derives from it once
+// rather than on every update.
+type served struct {
+	c *faq.Content
+	// consultant holds the answers that look like the consultant button
+	// (see isConsultantNode).
+	consultant map[*faq.Node]bool
+}
+
+func newServed(c *faq.Content) *served {
+	s := &served{c: c, consultant: map[*faq.Node]bool{}}
+	if c == nil {
+		return s
+	}
+	for _, n := range c.Nodes {
+		if consultantNode(c, n) {
+			s.consultant[n] = true
+		}
+	}
+	return s
 }
 
 // NewEngine returns an engine serving c.
 func NewEngine(c *faq.Content) *Engine {
 	e := &Engine{}
-	e.content.Store(c)
+	e.content.Store(newServed(c))
 	return e
 }
 
 // SetContent swaps the content served from the next update on.
-func (e *Engine) SetContent(c *faq.Content) { e.content.Store(c) }
+func (e *Engine) SetContent(c *faq.Content) { e.content.Store(newServed(c)) }
 
 // Content returns the content currently served.
-func (e *Engine) Content() *faq.Content { return e.content.Load() }
+func (e *Engine) Content() *faq.Content { return e.content.Load().c }
 
 // turn is the working set of one Handle call.
 type turn struct {
 	c   *faq.Content
+	srv *served
 	u   Update
 	res Result
 	// fresh makes menus arrive as new messages instead of replacing the
@@ -70,7 +93,8 @@ func (t *turn) effect(e Effect) {
 // Handle computes the result of update u for a chat in state st; exists is
 // false for a chat the store has never seen (or has erased).
 func (e *Engine) Handle(st State, exists bool, u Update) Result {
-	t := &turn{c: e.content.Load(), u: u, examples: e.examples.Load()}
+	srv := e.content.Load()
+	t := &turn{c: srv.c, srv: srv, u: u, examples: e.examples.Load()}
 	if !exists {
 		st = State{Mode: ModeNew, Created: u.Time}
 	}

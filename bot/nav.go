@@ -203,14 +203,18 @@ func (t *turn) nodeButton(n *faq.Node) Button {
 
 // isConsultantNode reports whether n is an answer that hands off and whose
 // title, in some language, says what the consultant button says.
-func (t *turn) isConsultantNode(n *faq.Node) bool {
+// The engine computes it once per content (newServed).
+func (t *turn) isConsultantNode(n *faq.Node) bool { return t.srv.consultant[n] }
+
+// consultantNode is isConsultantNode's definition, for newServed.
+func consultantNode(c *faq.Content, n *faq.Node) bool {
 	if !n.IsAnswer() || !hasHandoff(n) {
 		return false
 	}
 	for _, l := range faq.Langs {
 		title := faq.Fold(n.Title[l])
-		if title != "" && (title == faq.Fold(t.c.Messages.Get("btn_consultant", l)) ||
-			title == faq.Fold(t.c.Messages.Get("cmd_consultant", l))) {
+		if title != "" && (title == faq.Fold(c.Messages.Get("btn_consultant", l)) ||
+			title == faq.Fold(c.Messages.Get("cmd_consultant", l))) {
 			return true
 		}
 	}

@@ -50,7 +50,7 @@ type Index struct {
 	terms  []term             // the vocabulary of folded tokens
 	exact  map[string]int32   // token → term
 	stems  map[string][]int32 // first stemLen bytes → terms
-	dels   map[string][]int32 // the token and its one-byte deletions → terms
+	dels   delIndex           // the token and its one-byte deletions → terms
 	whole  map[string][]int32 // a keyword's folded words, joined by spaces → documents
 	snips  []snippet          // titles, keywords and questions, for similarity
 	syn    synonyms
@@ -87,7 +87,7 @@ type snippet struct {
 // and questions to the node it shows.
 func NewIndex(c *Content) *Index {
 	b := &indexBuilder{
-		ix:    &Index{exact: map[string]int32{}, stems: map[string][]int32{}, dels: map[string][]int32{}, whole: map[string][]int32{}},
+		ix:    &Index{exact: map[string]int32{}, stems: map[string][]int32{}, dels: newDelIndex(), whole: map[string][]int32{}},
 		docOf: map[*Node]int32{},
 		langs: map[postKey]uint8{},
 	}
@@ -195,7 +195,7 @@ func (b *indexBuilder) term(word string) int32 {
 	}
 	if len(word) >= stemLen && len(word) <= typoMaxLen+1 {
 		for _, v := range variants(word) {
-			ix.dels[v] = append(ix.dels[v], t)
+			ix.dels.add(v, t)
 		}
 	}
 	return t

@@ -318,12 +318,13 @@ func (ix *Index) match(q string, visit func(t int32, quality float32)) {
 		return
 	}
 	buf := make([]byte, 0, len(q))
+	var single [1]int32
 	for i := -1; i < len(q); i++ {
 		buf = append(buf[:0], q...)
 		if i >= 0 {
 			buf = append(buf[:i], q[i+1:]...)
 		}
-		for _, t := range ix.dels[string(buf)] {
+		for _, t := range ix.dels.lookup(buf, &single) {
 			if qu := quality(q, ix.terms[t].text); qu > 0 {
 				visit(t, qu)
 			}

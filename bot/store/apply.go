@@ -42,6 +42,7 @@ func (p profile) same(q profile) bool {
 type applyOutcome struct {
 	res     bot.Result
 	applied bool
+	stage   staging // the replies queued, for the item cache
 }
 
 // Apply implements bot.Store. It joins concurrent callers into one commit
@@ -73,12 +74,15 @@ func (db *DB) Apply(ctx context.Context, chat bot.ChatKey, dedupKey string, fn b
 		}
 		return nil
 	}
-	commit := db.batch
-	if db.noBatch {
-		commit = db.update
-	}
 	start := time.Now()
-	err := commit(context.WithoutCancel(ctx), run)
+	var err error
+	if db.noBatch {
+		if err = db.update(context.WithoutCancel(ctx), run); err == nil {
+			db.items.publish(&out.stage)
+		}
+	} else {
+		err = db.groupCommit(context.WithoutCancel(ctx), run, &out.stage)
+	}
 	if db.opts.ObserveCommit != nil {
 		db.opts.ObserveCommit(time.Since(start))
 	}
@@ -114,13 +118,14 @@ func (db *DB) apply(tx *bbolt.Tx, chat bot.ChatKey, dedupKey string, fn bot.Appl
 	}
 	if res.Erases() {
 		err = eraseChat(tx, chat)
+		out.stage.erased = chat
 	} else {
 		err = putState(tx, chat, res.State, st, exists)
 	}
 	if err != nil {
 		return err
 	}
-	if err := enqueueReplies(tx, chat, res.Replies, now); err != nil {
+	if err := enqueueReplies(tx, chat, res.Replies, now, &out.stage.items); err != nil {
 		return err
 	}
 	if err := incrStat(tx, now, "updates/"+string(chat.Channel()), 1); err != nil {
@@ -137,12 +142,12 @@ func (db *DB) apply(tx *bbolt.Tx, chat bot.ChatKey, dedupKey string, fn bot.Appl
 
 // enqueueReplies queues replies of an update; a reply without a chat goes
 // to the chat the update came from.
-func enqueueReplies(tx *bbolt.Tx, chat bot.ChatKey, replies []bot.Reply, now time.Time) error {
+func enqueueReplies(tx *bbolt.Tx, chat bot.ChatKey, replies []bot.Reply, now time.Time, staged *[]cachedItem) error {
 	for _, r := range replies {
 		if r.Chat == "" {
 			r.Chat = chat
 		}
-		if _, err := enqueue(tx, r, now); err != nil {
+		if _, err := enqueue(tx, r, now, staged); err != nil {
 			return err
 		}
 	}

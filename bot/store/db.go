@@ -100,11 +100,15 @@ type DB struct {
 	// and may fail it to force a re-run. Both are set by tests only.
 	noBatch   bool
 	applyHook func(chat bot.ChatKey) error
+	// noItemCache makes Scan and ScanChat decode every item (benchmark
+	// baseline); set by tests only.
+	noItemCache bool
 
 	// deskHook, when set, receives the desk's effects inside Apply.
 	deskHook bot.DeskHook
 
 	commits committer // group commit of Apply and marks (commit.go)
+	items   itemCache // decoded items committed but not yet read (itemcache.go)
 }
 
 // Open opens or creates the data file at path, creating its directory, and
@@ -248,7 +252,7 @@ func (db *DB) view(ctx context.Context, fn func(tx *bbolt.Tx) error) error {
 // batch runs fn in the store's group commit (commit.go) after checking
 // ctx; fn may run more than once.
 func (db *DB) batch(ctx context.Context, fn func(tx *bbolt.Tx) error) error {
-	return db.groupCommit(ctx, fn)
+	return db.groupCommit(ctx, fn, nil)
 }
 
 // with runs f on the open bbolt file, holding mu shared. f must not call

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -43,6 +42,7 @@ func (db *DB) Mark(ctx context.Context, marks []bot.Mark) error {
 		}
 		return nil
 	})
+	db.items.evict(marks)
 	if err != nil {
 		return fmt.Errorf("outbox marks: %w", err)
 	}
@@ -209,14 +209,14 @@ func (db *DB) ScanChat(ctx context.Context, chat bot.ChatKey, after uint64, limi
 		prefix := chatPrefix(chat)
 		c := tx.Bucket(bucketOutboxChat).Cursor()
 		for k, _ := c.Seek(chatSeqKey(chat, after+1)); k != nil && bytes.HasPrefix(k, prefix) && len(items) < limit; k, _ = c.Next() {
-			seq := k[len(k)-8:]
-			v := out.Get(seq)
+			v := out.Get(k[len(k)-8:])
 			if v == nil {
 				continue // an index entry without its item: nothing to send
 			}
-			var it bot.OutboxItem
-			if err := json.Unmarshal(v, &it); err != nil {
-				return fmt.Errorf("decode item %d: %w", binary.BigEndian.Uint64(seq), err)
+			seq := binary.BigEndian.Uint64(k[len(k)-8:])
+			it, err := db.readItem(seq, v, seq-1)
+			if err != nil {
+				return err
 			}
 			items = append(items, it)
 		}

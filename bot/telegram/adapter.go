@@ -35,8 +35,8 @@ const (
 	metaButton = "telegram/"               // + "k:<hash>": long button data
 )
 
-// allowedUpdates are the update types the bot asks Telegram for.
-var allowedUpdates = []string{"message", "callback_query", "my_chat_member"}
+// allowedUpdatesJSON lists the update types the bot asks Telegram for.
+var allowedUpdatesJSON = []byte(`["message","callback_query","my_chat_member"]`)
 
 // Config configures an Adapter.
 type Config struct {
@@ -103,7 +103,8 @@ type Adapter struct {
 	meta       bot.Meta
 	h          Handler
 	log        *slog.Logger
-	api        *tgbotapi.BotAPI
+	base       string  // APIURL + "/bot" + token + "/"
+	self       botUser // getMe
 	client     *http.Client
 	pollClient *http.Client
 	fileClient *http.Client // file transfers: a copy of client with a longer timeout
@@ -138,16 +139,15 @@ func New(ctx context.Context, cfg Config, meta bot.Meta, h Handler) (*Adapter, e
 	fc := *cfg.HTTPClient
 	fc.Timeout = max(fc.Timeout, fileTimeout)
 	a.fileClient = &fc
-	endpoint := strings.TrimRight(cfg.APIURL, "/") + "/bot%s/%s"
-	api, err := tgbotapi.NewBotAPIWithClient(cfg.Token, endpoint, ctxClient{ctx, a.client})
-	if err != nil {
+	a.base = strings.TrimRight(cfg.APIURL, "/") + "/bot" + cfg.Token + "/"
+	if err := a.getMe(ctx); err != nil {
 		if isUnauthorized(err) {
 			return nil, ErrUnauthorized
 		}
 		return nil, fmt.Errorf("telegram getMe: %w", err)
 	}
-	api.Client = a.client // every call binds its own context (see callWith)
-	a.api, a.username = api, api.Self.UserName
+	a.username = a.self.Username
+	var err error
 	if cfg.WebhookURL != "" {
 		if a.secret, err = a.loadSecret(ctx); err != nil {
 			return nil, err
@@ -209,31 +209,23 @@ func (a *Adapter) Close() error {
 	return nil
 }
 
-// ctxClient binds a context to the requests of tgbotapi, whose MakeRequest
-// takes none.
-type ctxClient struct {
-	ctx context.Context
-	c   *http.Client
+// botUser is the part of getMe's answer the adapter uses.
+type botUser struct {
+	ID       int64  `json:"id"`
+	Username string `json:"username"`
+	ReadsAll bool   `json:"can_read_all_group_messages"`
 }
 
-func (c ctxClient) Do(req *http.Request) (*http.Response, error) {
-	return c.c.Do(req.WithContext(c.ctx))
-}
-
-// call makes one API request bound to ctx. API failures are
-// *tgbotapi.Error.
-func (a *Adapter) call(ctx context.Context, method string, p tgbotapi.Params) (json.RawMessage, error) {
-	return a.callWith(ctx, a.client, method, p)
-}
-
-func (a *Adapter) callWith(ctx context.Context, c *http.Client, method string, p tgbotapi.Params) (json.RawMessage, error) {
-	api := *a.api // a shallow copy, so that this call alone uses ctx
-	api.Client = ctxClient{ctx, c}
-	resp, err := api.MakeRequest(method, p)
+// getMe checks the token and fills a.self.
+func (a *Adapter) getMe(ctx context.Context) error {
+	res, err := a.call(ctx, "getMe", &params{})
 	if err != nil {
-		return nil, redactToken(err, a.cfg.Token)
+		return err
 	}
-	return resp.Result, nil
+	if err := json.Unmarshal(res, &a.self); err != nil {
+		return fmt.Errorf("unexpected result: %w", err)
+	}
+	return nil
 }
 
 // redactToken removes the bot token from a transport error: the Bot API

@@ -4,9 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strconv"
-
-	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
 	"github.com/infopunkt/infopunkt/bot"
 )
@@ -34,8 +31,10 @@ func (a *Adapter) BotRights(ctx context.Context, chat bot.ChatKey) (BotRights, e
 	if err != nil {
 		return BotRights{}, err
 	}
-	res, err := a.call(ctx, "getChatMember", tgbotapi.Params{
-		"chat_id": strconv.FormatInt(id, 10), "user_id": strconv.FormatInt(a.api.Self.ID, 10)})
+	var p params
+	p.int("chat_id", id)
+	p.int("user_id", a.self.ID)
+	res, err := a.call(ctx, "getChatMember", &p)
 	if err != nil {
 		return BotRights{}, fmt.Errorf("telegram getChatMember (bot): %w", err)
 	}
@@ -51,6 +50,6 @@ func (a *Adapter) BotRights(ctx context.Context, chat bot.ChatKey) (BotRights, e
 	if r.Admin {
 		r.ManageTopics, r.DeleteMessages = m.ManageTopics, m.DeleteMessages
 	}
-	r.ReadsAll = r.Admin || a.api.Self.CanReadAllGroupMessages
+	r.ReadsAll = r.Admin || a.self.ReadsAll
 	return r, nil
 }

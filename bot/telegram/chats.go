@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"strconv"
 
-	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
-
 	"github.com/infopunkt/infopunkt/bot"
 )
 
@@ -19,7 +17,9 @@ func (a *Adapter) IsForum(ctx context.Context, chat bot.ChatKey) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	res, err := a.call(ctx, "getChat", tgbotapi.Params{"chat_id": strconv.FormatInt(id, 10)})
+	var p params
+	p.int("chat_id", id)
+	res, err := a.call(ctx, "getChat", &p)
 	if err != nil {
 		return false, fmt.Errorf("telegram getChat: %w", err)
 	}
@@ -46,8 +46,10 @@ func (a *Adapter) IsMember(ctx context.Context, chat bot.ChatKey, userID string)
 	if err != nil || uid <= 0 {
 		return false, fmt.Errorf("telegram getChatMember: bad user id")
 	}
-	res, err := a.call(ctx, "getChatMember", tgbotapi.Params{
-		"chat_id": strconv.FormatInt(id, 10), "user_id": strconv.FormatInt(uid, 10)})
+	var p params
+	p.int("chat_id", id)
+	p.int("user_id", uid)
+	res, err := a.call(ctx, "getChatMember", &p)
 	if err != nil {
 		return false, fmt.Errorf("telegram getChatMember: %w", err)
 	}
@@ -80,8 +82,10 @@ func (a *Adapter) DeleteMessage(ctx context.Context, chat bot.ChatKey, ref strin
 	if err != nil || msg <= 0 {
 		return fmt.Errorf("telegram deleteMessage: bad message id %q", ref)
 	}
-	_, err = a.call(ctx, "deleteMessage", tgbotapi.Params{
-		"chat_id": strconv.FormatInt(id, 10), "message_id": strconv.FormatInt(msg, 10)})
+	var p params
+	p.int("chat_id", id)
+	p.int("message_id", msg)
+	_, err = a.call(ctx, "deleteMessage", &p)
 	if te, ok := apiError(err); ok && containsFold(te.Message, "message to delete not found") {
 		return nil
 	}
@@ -109,11 +113,12 @@ func (a *Adapter) DeleteMessages(ctx context.Context, chat bot.ChatKey, refs []s
 	for len(ids) > 0 {
 		batch := ids[:min(len(ids), 100)]
 		ids = ids[len(batch):]
-		p := tgbotapi.Params{"chat_id": strconv.FormatInt(id, 10)}
-		if err := p.AddInterface("message_ids", batch); err != nil {
+		var p params
+		p.int("chat_id", id)
+		if err := p.value("message_ids", batch); err != nil {
 			return fmt.Errorf("telegram deleteMessages: %w", err)
 		}
-		_, err := a.call(ctx, "deleteMessages", p)
+		_, err := a.call(ctx, "deleteMessages", &p)
 		if te, ok := apiError(err); ok && containsFold(te.Message, "message to delete not found") {
 			continue
 		}

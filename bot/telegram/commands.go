@@ -6,8 +6,6 @@ import (
 	"maps"
 	"slices"
 	"strings"
-
-	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 )
 
 // Command is one entry of the bot's command menu.
@@ -46,12 +44,14 @@ func (a *Adapter) setCommands(ctx context.Context, lang string, cmds []Command) 
 			Description: c.Description,
 		})
 	}
-	p := tgbotapi.Params{}
-	p.AddNonEmpty("language_code", lang)
-	if err := p.AddInterface("commands", list); err != nil {
+	var p params
+	if lang != "" {
+		p.str("language_code", lang)
+	}
+	if err := p.value("commands", list); err != nil {
 		return err
 	}
-	if _, err := a.call(ctx, "setMyCommands", p); err != nil {
+	if _, err := a.call(ctx, "setMyCommands", &p); err != nil {
 		if lang == "" {
 			lang = "default"
 		}

@@ -19,6 +19,8 @@ func (a *Adapter) sendError(chat int64, err error) error {
 		reason := "tg_network"
 		var ne net.Error
 		switch {
+		case errors.Is(err, errBadAnswer):
+			reason = "tg_bad_answer"
 		case errors.Is(err, context.Canceled):
 			reason = "tg_canceled"
 		case errors.Is(err, context.DeadlineExceeded), errors.As(err, &ne) && ne.Timeout():

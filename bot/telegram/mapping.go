@@ -1,7 +1,6 @@
 package telegram
 
 import (
-	"encoding/json"
 	"strconv"
 	"strings"
 	"time"
@@ -60,14 +59,6 @@ type inbound struct {
 	id         int64
 	upd        bot.Update
 	callbackID string // answer this callback query after handling
-}
-
-// decodeUpdate parses one update. It fails only on JSON that is not an
-// update object; unknown fields are ignored.
-func decodeUpdate(b []byte) (rawUpdate, error) {
-	var u rawUpdate
-	err := json.Unmarshal(b, &u)
-	return u, err
 }
 
 // mapper translates raw updates for one bot.

@@ -1,7 +1,12 @@
 package telegram
 
 import (
+	"encoding/json"
+	"os"
+	"path/filepath"
 	"reflect"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -252,4 +257,76 @@ func FuzzMapUpdate(f *testing.F) {
 			t.Fatalf("time %v out of range", in.upd.Time)
 		}
 	})
+}
+
+// FuzzDecodeUpdate checks the fast update decoder against encoding/json:
+// whatever it decodes must be what encoding/json makes of the same input.
+// The seeds include FuzzMapUpdate's corpus.
+func FuzzDecodeUpdate(f *testing.F) {
+	for _, s := range []string{
+		`{"update_id":10,"message":{"message_id":3,"from":{"id":42,"is_bot":false,"first_name":"Ол","language_code":"uk"},"chat":{"id":42,"type":"private"},"date":1700000000,"text":"Де отримати PESEL?","entities":[{"type":"bot_command","offset":0,"length":5}]}}`,
+		`{"update_id":2,"callback_query":{"id":"q","from":{"id":1},"message":{"message_id":5,"chat":{"id":1,"type":"private"},"reply_markup":{"inline_keyboard":[[{"text":"a","callback_data":"b"}]]}},"chat_instance":"-1","data":"k:abc"}}`,
+		`{"update_id":3,"my_chat_member":{"chat":{"id":1,"type":"private"},"from":{"id":1},"date":5,"new_chat_member":{"status":"kicked","user":{"id":2}}}}`,
+		`{"update_id":5,"message":{"message_id":2,"chat":{"id":-5,"type":"supergroup"},"message_thread_id":7,"is_topic_message":true,"reply_to_message":{"message_id":7,"forum_topic_created":{"name":"x"}},"sticker":{"file_id":"s","is_animated":true,"is_video":false,"file_size":3}}}`,
+		`{"update_id":6,"message":{"message_id":3,"chat":{"id":1,"type":"private"},"photo":[{"file_id":"a","file_size":1},{"file_id":"p","file_size":-1}],"document":{"file_id":"d","file_name":"a.pdf","mime_type":"application/pdf"},"caption":"/x@y"}}`,
+		`{"update_id":7,"message":{"message_id":4,"chat":{"id":-5,"type":"supergroup"},"location":{"latitude":52.25,"longitude":-0.5e1}}}`,
+		`{"update_id":8,"message":{"chat":null,"from":null,"photo":[],"reply_to_message":{"forum_topic_created":null},"voice":{"file_id":"v"},"video":{},"audio":null,"video_note":{"file_id":"n"}}}`,
+		`{"Update_id":1}`, `{"update_id":1,"update_id":2}`, `{"update_id":1} x`, `{"message":{"text":"a\u0062"}}`,
+	} {
+		f.Add([]byte(s))
+	}
+	dir := filepath.Join("testdata", "fuzz", "FuzzMapUpdate")
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		if err != nil {
+			f.Fatal(err)
+		}
+		lines := strings.SplitN(string(b), "\n", 3)
+		if len(lines) < 2 || !strings.HasPrefix(lines[1], "[]byte(") {
+			continue
+		}
+		s, err := strconv.Unquote(strings.TrimSuffix(strings.TrimPrefix(lines[1], "[]byte("), ")"))
+		if err == nil {
+			f.Add([]byte(s))
+		}
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var fast rawUpdate
+		if fastUpdate(b, &fast) != nil {
+			return
+		}
+		var ref rawUpdate
+		if err := json.Unmarshal(b, &ref); err != nil {
+			t.Fatalf("fast decoder accepted what encoding/json refuses: %v", err)
+		}
+		if !reflect.DeepEqual(fast, ref) {
+			t.Fatalf("fast decoder %s\nencoding/json %s", dump(fast), dump(ref))
+		}
+	})
+}
+
+func dump(u rawUpdate) string {
+	b, _ := json.Marshal(u)
+	return string(b)
+}
+
+// TestFastUpdateTakesTelegramUpdates: updates as Telegram sends them are
+// decoded by the fast decoder, not left to encoding/json.
+func TestFastUpdateTakesTelegramUpdates(t *testing.T) {
+	for _, s := range []string{
+		`{"update_id":10,"message":{"message_id":3,"from":{"id":42,"is_bot":false,"first_name":"Ол","language_code":"uk"},"chat":{"id":42,"first_name":"Ол","type":"private"},"date":1700000000,"text":"/start","entities":[{"type":"bot_command","offset":0,"length":6}]}}`,
+		`{"update_id":2,"callback_query":{"id":"4382","from":{"id":1,"is_bot":false},"message":{"message_id":5,"from":{"id":9,"is_bot":true,"username":"b"},"chat":{"id":1,"type":"private"},"date":1,"text":"Menu","reply_markup":{"inline_keyboard":[[{"text":"a","callback_data":"b"}]]}},"chat_instance":"-1","data":"n:legal"}}`,
+		`{"update_id":3,"my_chat_member":{"chat":{"id":1,"type":"private"},"from":{"id":1},"date":5,"old_chat_member":{"status":"member"},"new_chat_member":{"status":"kicked","until_date":0}}}`,
+		`{"update_id":6,"message":{"message_id":3,"chat":{"id":-100,"type":"supergroup","is_forum":true},"message_thread_id":7,"is_topic_message":true,"photo":[{"file_id":"a","file_unique_id":"u","file_size":1,"width":90,"height":90}],"caption":"x"}}`,
+	} {
+		var fast, ref rawUpdate
+		if err := fastUpdate([]byte(s), &fast); err != nil {
+			t.Errorf("%s: %v", s, err)
+			continue
+		}
+		if err := json.Unmarshal([]byte(s), &ref); err != nil || !reflect.DeepEqual(fast, ref) {
+			t.Errorf("%s: fast %s, encoding/json %s (%v)", s, dump(fast), dump(ref), err)
+		}
+	}
 }

@@ -19,8 +19,6 @@ import (
 	"sync"
 	"time"
 
-	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
-
 	"github.com/infopunkt/infopunkt/bot"
 )
 
@@ -222,7 +220,9 @@ func (a *Adapter) serveMedia(w http.ResponseWriter, r *http.Request) {
 // filePath asks getFile where the file is; status is 200 or what to
 // answer instead.
 func (a *Adapter) filePath(ctx context.Context, fileID string) (filePath string, size int64, status int) {
-	res, err := a.call(ctx, "getFile", tgbotapi.Params{"file_id": fileID})
+	var p params
+	p.str("file_id", fileID)
+	res, err := a.call(ctx, "getFile", &p)
 	if te, isAPI := apiError(err); isAPI && te.Code == http.StatusBadRequest {
 		// Gone, unknown or over the Bot API's 20 MB download limit.
 		a.log.Info("telegram media link: file not available", "reason", slug(te.Message))

@@ -11,8 +11,6 @@ import (
 	"sync"
 	"time"
 
-	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
-
 	"github.com/infopunkt/infopunkt/bot"
 )
 
@@ -88,7 +86,9 @@ func (a *Adapter) pollOnce(ctx context.Context, offset int64) (int64, error) {
 // deleteWebhook switches the bot to polling, retrying transient failures.
 func (a *Adapter) deleteWebhook(ctx context.Context) error {
 	for n := 1; ; n++ {
-		_, err := a.call(ctx, "deleteWebhook", tgbotapi.Params{"drop_pending_updates": "false"})
+		var p params
+		p.boolean("drop_pending_updates", false)
+		_, err := a.call(ctx, "deleteWebhook", &p)
 		if err == nil || ctx.Err() != nil {
 			return nil
 		}
@@ -113,18 +113,20 @@ func classifyPollErr(err error, op string) error {
 	return fmt.Errorf("%s: %w", op, err)
 }
 
+// getUpdates fetches a batch and splits it into its updates, which share
+// one buffer.
 func (a *Adapter) getUpdates(ctx context.Context, offset int64) ([]json.RawMessage, error) {
-	p := tgbotapi.Params{"timeout": strconv.Itoa(int(a.cfg.PollTimeout / time.Second)), "limit": "100"}
-	p.AddNonZero64("offset", offset)
-	if err := p.AddInterface("allowed_updates", allowedUpdates); err != nil {
-		return nil, err
-	}
-	res, err := a.callWith(ctx, a.pollClient, "getUpdates", p)
+	var p params
+	p.int("timeout", int64(a.cfg.PollTimeout/time.Second))
+	p.int("limit", 100)
+	p.intNonZero("offset", offset)
+	p.raw("allowed_updates", allowedUpdatesJSON)
+	ans, err := a.do(ctx, a.pollClient, "getUpdates", &p, maxUpdatesAnswer, false)
 	if err != nil {
 		return nil, err
 	}
-	var raws []json.RawMessage
-	if err := json.Unmarshal(res, &raws); err != nil {
+	raws, err := splitArray(ans.result)
+	if err != nil {
 		return nil, fmt.Errorf("decode updates: %w", err)
 	}
 	return raws, nil
@@ -215,7 +217,9 @@ func (a *Adapter) handle(ctx context.Context, in inbound) error {
 func (a *Adapter) answerCallback(ctx context.Context, id string) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
-	if _, err := a.call(ctx, "answerCallbackQuery", tgbotapi.Params{"callback_query_id": id}); err != nil {
+	var p params
+	p.str("callback_query_id", id)
+	if _, err := a.call(ctx, "answerCallbackQuery", &p); err != nil {
 		a.log.Info("telegram answerCallbackQuery failed", "err", err)
 	}
 }

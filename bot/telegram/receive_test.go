@@ -3,6 +3,7 @@ package telegram_test
 import (
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -203,7 +204,19 @@ func TestWebhook(t *testing.T) {
 			t.Errorf("%s: status %d handled %d, want %d %d", tt.name, code, f.rec.count(), tt.code, tt.handled)
 		}
 	}
-	resp, err := http.Get(hook.URL + "/telegram")
+	// Without a Content-Length (chunked) the bound holds while reading.
+	big := `{"update_id":4,"x":"` + strings.Repeat("a", 1<<20) + `"}`
+	req, _ := http.NewRequest(http.MethodPost, hook.URL+"/telegram", io.MultiReader(strings.NewReader(big)))
+	req.Header.Set("X-Telegram-Bot-Api-Secret-Token", secret)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusRequestEntityTooLarge || req.ContentLength != 0 || f.rec.count() != 2 {
+		t.Errorf("chunked too large: status %d (length %d), handled %d", resp.StatusCode, req.ContentLength, f.rec.count())
+	}
+	resp, err = http.Get(hook.URL + "/telegram")
 	if err != nil {
 		t.Fatal(err)
 	}

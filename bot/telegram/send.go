@@ -4,14 +4,11 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 	"unicode/utf8"
-
-	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
 	"github.com/infopunkt/infopunkt/bot"
 )
@@ -101,17 +98,20 @@ type out struct {
 }
 
 // params returns the base parameters of one message: chat, topic and,
-// for the first message, the reply.
-func (o *out) params(last bool) tgbotapi.Params {
-	p := tgbotapi.Params{"chat_id": strconv.FormatInt(o.chat, 10)}
-	p.AddNonZero64("message_thread_id", o.thread)
+// for the first message, the reply; room is a hint of what follows.
+func (o *out) params(last bool, room int) params {
+	p := newParams(160 + room)
+	p.int("chat_id", o.chat)
+	p.intNonZero("message_thread_id", o.thread)
 	if id, err := strconv.ParseInt(o.replyTo, 10, 64); err == nil && id > 0 {
 		// A deleted original must not fail the relay: send it unquoted.
-		_ = p.AddInterface("reply_parameters", map[string]any{"message_id": id, "allow_sending_without_reply": true})
+		p.key("reply_parameters")
+		p.b = strconv.AppendInt(append(p.b, `{"message_id":`...), id, 10)
+		p.b = append(p.b, `,"allow_sending_without_reply":true}`...)
 	}
 	o.replyTo = ""
 	if last {
-		_ = p.AddInterface("reply_markup", o.markup) // plain structs always marshal
+		p.markup(o.markup)
 	}
 	return p
 }
@@ -119,13 +119,14 @@ func (o *out) params(last bool) tgbotapi.Params {
 // sendTexts sends HTML parts as messages, appending their ids to rc.
 func (a *Adapter) sendTexts(ctx context.Context, rc bot.Receipt, parts []string, o out) (bot.Receipt, error) {
 	for i, part := range parts {
-		p := o.params(i == len(parts)-1)
-		p["text"], p["parse_mode"] = part, "HTML"
-		res, err := a.call(ctx, "sendMessage", p)
+		p := o.params(i == len(parts)-1, len(part)+len(part)/8)
+		p.str("text", part)
+		p.str("parse_mode", "HTML")
+		id, err := a.send(ctx, "sendMessage", &p)
 		if err != nil {
 			return rc, a.sendError(o.chat, err)
 		}
-		if id := messageID(res); id != "" {
+		if id != "" {
 			rc.Refs = append(rc.Refs, id)
 		}
 		if o.sum != 0 {
@@ -133,17 +134,6 @@ func (a *Adapter) sendTexts(ctx context.Context, rc bot.Receipt, parts []string,
 		}
 	}
 	return rc, nil
-}
-
-// messageID reads message_id from a sendMessage-like result; "" if absent.
-func messageID(res json.RawMessage) string {
-	var m struct {
-		ID int64 `json:"message_id"`
-	}
-	if json.Unmarshal(res, &m) != nil || m.ID == 0 {
-		return ""
-	}
-	return strconv.FormatInt(m.ID, 10)
 }
 
 func target(r bot.Reply) (chat, thread int64, err error) {
@@ -166,12 +156,6 @@ func lastMarkup(m *inlineMarkup, last bool) *inlineMarkup {
 	return m
 }
 
-func messageParams(chat int64, html string, markup *inlineMarkup) tgbotapi.Params {
-	p := tgbotapi.Params{"chat_id": strconv.FormatInt(chat, 10), "text": html, "parse_mode": "HTML"}
-	_ = p.AddInterface("reply_markup", markup) // plain structs always marshal
-	return p
-}
-
 // edit replaces message ref. done is false when the message is gone or
 // cannot be edited and a new one should be sent instead.
 func (a *Adapter) edit(ctx context.Context, chat int64, ref, html string, markup *inlineMarkup) (done bool, err error) {
@@ -179,9 +163,13 @@ func (a *Adapter) edit(ctx context.Context, chat int64, ref, html string, markup
 	if perr != nil || id <= 0 {
 		return false, nil
 	}
-	p := messageParams(chat, html, markup)
-	p.AddNonZero64("message_id", id)
-	_, err = a.call(ctx, "editMessageText", p)
+	p := newParams(200 + len(html) + len(html)/8)
+	p.int("chat_id", chat)
+	p.str("text", html)
+	p.str("parse_mode", "HTML")
+	p.markup(markup)
+	p.int("message_id", id)
+	_, err = a.send(ctx, "editMessageText", &p)
 	te, isAPI := apiError(err)
 	switch {
 	case err == nil:

@@ -2,7 +2,6 @@ package telegram
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"strconv"
 
@@ -39,17 +38,19 @@ func (a *Adapter) sendCopy(ctx context.Context, r bot.Reply, o out) (bot.Receipt
 		// Too long for a caption: the copy keeps its own, the text follows.
 		texts, caption = buildDoc(bot.Reply{Text: r.Text}).parts(maxText), nil
 	}
-	p := o.params(len(texts) == 0)
-	p["from_chat_id"], p["message_id"] = strconv.FormatInt(from, 10), strconv.FormatInt(msg, 10)
+	p := o.params(len(texts) == 0, 200)
+	p.int("from_chat_id", from)
+	p.int("message_id", msg)
 	if len(caption) == 1 {
-		p["caption"], p["parse_mode"] = caption[0], "HTML"
+		p.str("caption", caption[0])
+		p.str("parse_mode", "HTML")
 	}
-	res, err := a.call(ctx, "copyMessage", p)
+	id, err := a.send(ctx, "copyMessage", &p)
 	if err != nil {
 		return bot.Receipt{}, a.sendError(o.chat, err)
 	}
 	var rc bot.Receipt
-	if id := messageID(res); id != "" {
+	if id != "" {
 		rc.Refs = append(rc.Refs, id)
 	}
 	return a.sendTexts(ctx, rc, texts, o)
@@ -68,11 +69,11 @@ func (a *Adapter) sendMedia(ctx context.Context, r bot.Reply, o out) (bot.Receip
 			caption, texts = c[0], nil
 		}
 	}
-	p := o.params(len(texts) == 0)
+	p := o.params(len(texts) == 0, len(caption)+len(caption)/8+200)
 	method := "sendLocation"
 	if m.Kind == bot.MediaLocation {
-		p["latitude"] = strconv.FormatFloat(m.Lat, 'f', -1, 64)
-		p["longitude"] = strconv.FormatFloat(m.Lon, 'f', -1, 64)
+		p.float("latitude", m.Lat)
+		p.float("longitude", m.Lon)
 	} else {
 		kind := m.Kind
 		if kind == bot.MediaSticker && m.FileID == "" {
@@ -90,18 +91,19 @@ func (a *Adapter) sendMedia(ctx context.Context, r bot.Reply, o out) (bot.Receip
 		}
 		method = mm.method
 		if !needsUpload(*m) {
-			p[mm.param] = ref
+			p.str(mm.param, ref)
 		}
 		if caption != "" {
-			p["caption"], p["parse_mode"] = caption, "HTML"
+			p.str("caption", caption)
+			p.str("parse_mode", "HTML")
 		}
 	}
-	var res json.RawMessage
+	var id string
 	var err error
 	if needsUpload(*m) {
-		res, err = a.upload(ctx, method, mediaMethod[m.Kind].param, p, *m)
+		id, err = a.upload(ctx, method, mediaMethod[m.Kind].param, &p, *m)
 	} else {
-		res, err = a.call(ctx, method, p)
+		id, err = a.send(ctx, method, &p)
 	}
 	if fe, ok := errors.AsType[*fetchError](err); ok {
 		return bot.Receipt{}, fe.sendError()
@@ -110,7 +112,7 @@ func (a *Adapter) sendMedia(ctx context.Context, r bot.Reply, o out) (bot.Receip
 		return bot.Receipt{}, a.sendError(o.chat, err)
 	}
 	var rc bot.Receipt
-	if id := messageID(res); id != "" {
+	if id != "" {
 		rc.Refs = append(rc.Refs, id)
 	}
 	return a.sendTexts(ctx, rc, texts, o)

@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"strconv"
 
-	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
-
 	"github.com/infopunkt/infopunkt/bot"
 )
 
@@ -26,7 +24,10 @@ func (a *Adapter) CreateTopic(ctx context.Context, chat bot.ChatKey, name string
 	if r := []rune(name); len(r) > maxTopicName {
 		name = string(r[:maxTopicName])
 	}
-	res, err := a.call(ctx, "createForumTopic", tgbotapi.Params{"chat_id": strconv.FormatInt(id, 10), "name": name})
+	var p params
+	p.int("chat_id", id)
+	p.str("name", name)
+	res, err := a.call(ctx, "createForumTopic", &p)
 	if err != nil {
 		return "", fmt.Errorf("telegram create topic: %w", err)
 	}
@@ -59,8 +60,10 @@ func (a *Adapter) topic(ctx context.Context, method string, chat bot.ChatKey, th
 	if err != nil {
 		return fmt.Errorf("telegram %s: bad thread %q", method, thread)
 	}
-	p := tgbotapi.Params{"chat_id": strconv.FormatInt(id, 10), "message_thread_id": strconv.FormatInt(tid, 10)}
-	_, err = a.call(ctx, method, p)
+	var p params
+	p.int("chat_id", id)
+	p.int("message_thread_id", tid)
+	_, err = a.call(ctx, method, &p)
 	if te, ok := apiError(err); ok && containsFold(te.Message, "TOPIC_NOT_MODIFIED") {
 		return nil
 	}

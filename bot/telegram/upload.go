@@ -2,7 +2,6 @@ package telegram
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -11,8 +10,6 @@ import (
 	"net/url"
 	"path"
 	"strings"
-
-	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
 	"github.com/infopunkt/infopunkt/bot"
 )
@@ -81,24 +78,28 @@ func needsUpload(m bot.Media) bool {
 }
 
 // upload downloads m.URL and sends it to method as the multipart file
-// param, with the other parameters p. API failures are *tgbotapi.Error,
-// as from call, so sendError classifies them alike; a URL that cannot be
-// downloaded is a *fetchError.
-func (a *Adapter) upload(ctx context.Context, method, param string, p tgbotapi.Params, m bot.Media) (json.RawMessage, error) {
+// param, with the other parameters p, and returns the sent message's id.
+// API failures are *tgbotapi.Error, as from send, so sendError classifies
+// them alike; a URL that cannot be downloaded is a *fetchError.
+func (a *Adapter) upload(ctx context.Context, method, param string, p *params, m bot.Media) (string, error) {
+	fields, err := p.fields()
+	if err != nil {
+		return "", err
+	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, m.URL, nil)
 	if err != nil {
-		return nil, &fetchError{err: err}
+		return "", &fetchError{err: err}
 	}
 	src, err := a.fileClient.Do(req)
 	if err != nil {
-		return nil, &fetchError{err: err}
+		return "", &fetchError{err: err}
 	}
 	defer src.Body.Close()
 	if src.StatusCode != http.StatusOK {
-		return nil, &fetchError{status: src.StatusCode}
+		return "", &fetchError{status: src.StatusCode}
 	}
 	if src.ContentLength > maxUpload {
-		return nil, &fetchError{err: errTooBig}
+		return "", &fetchError{err: errTooBig}
 	}
 	name := m.Name
 	if name == "" {
@@ -107,39 +108,28 @@ func (a *Adapter) upload(ctx context.Context, method, param string, p tgbotapi.P
 	pr, pw := io.Pipe()
 	mw := multipart.NewWriter(pw)
 	go func() {
-		pw.CloseWithError(writeForm(mw, p, param, name, &capReader{r: src.Body, n: maxUpload}))
+		pw.CloseWithError(writeForm(mw, fields, param, name, &capReader{r: src.Body, n: maxUpload}))
 	}()
-	endpoint := strings.TrimRight(a.cfg.APIURL, "/") + "/bot" + a.cfg.Token + "/" + method
-	post, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, pr)
+	post, err := http.NewRequestWithContext(ctx, http.MethodPost, a.base+method, pr)
 	if err != nil {
 		pr.CloseWithError(err)
-		return nil, redactToken(err, a.cfg.Token)
+		return "", redactToken(err, a.cfg.Token)
 	}
 	post.Header.Set("Content-Type", mw.FormDataContentType())
 	resp, err := a.fileClient.Do(post)
 	pr.CloseWithError(errors.New("request finished")) // stops the writer if Telegram answered early
 	if err != nil {
 		if errors.Is(err, errTooBig) {
-			return nil, &fetchError{err: errTooBig}
+			return "", &fetchError{err: errTooBig}
 		}
-		return nil, redactToken(err, a.cfg.Token)
+		return "", redactToken(err, a.cfg.Token)
 	}
 	defer resp.Body.Close()
-	var ar tgbotapi.APIResponse
-	if err := json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&ar); err != nil {
-		return nil, fmt.Errorf("telegram %s: HTTP %d, undecodable answer: %w", method, resp.StatusCode, err)
-	}
-	if !ar.Ok {
-		te := &tgbotapi.Error{Code: ar.ErrorCode, Message: ar.Description}
-		if ar.Parameters != nil {
-			te.ResponseParameters = *ar.Parameters
-		}
-		return nil, te
-	}
-	return ar.Result, nil
+	ans, err := a.readAnswer(method, resp, maxAnswer, true)
+	return ans.ref(), err
 }
 
-func writeForm(mw *multipart.Writer, p tgbotapi.Params, param, name string, file io.Reader) error {
+func writeForm(mw *multipart.Writer, p map[string]string, param, name string, file io.Reader) error {
 	for k, v := range p {
 		if err := mw.WriteField(k, v); err != nil {
 			return err

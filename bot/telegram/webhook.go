@@ -5,15 +5,11 @@ import (
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"regexp"
 	"strconv"
-
-	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
 	"github.com/infopunkt/infopunkt/bot"
 )
@@ -57,11 +53,11 @@ func (a *Adapter) SetWebhook(ctx context.Context) error {
 	if a.cfg.WebhookURL == "" || a.secret == "" {
 		return errors.New("telegram: set webhook: no WebhookURL configured")
 	}
-	p := tgbotapi.Params{"url": a.cfg.WebhookURL, "secret_token": a.secret}
-	if err := p.AddInterface("allowed_updates", allowedUpdates); err != nil {
-		return err
-	}
-	if _, err := a.call(ctx, "setWebhook", p); err != nil {
+	var p params
+	p.str("url", a.cfg.WebhookURL)
+	p.str("secret_token", a.secret)
+	p.raw("allowed_updates", allowedUpdatesJSON)
+	if _, err := a.call(ctx, "setWebhook", &p); err != nil {
 		return fmt.Errorf("telegram set webhook: %w", err)
 	}
 	return nil
@@ -93,7 +89,13 @@ func (a *Adapter) serveWebhook(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "unauthorized", http.StatusUnauthorized)
 		return
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	if r.ContentLength > maxBody {
+		http.Error(w, "request too large", http.StatusRequestEntityTooLarge)
+		return
+	}
+	bp := getBuf()
+	body, err := readAll(http.MaxBytesReader(w, r.Body, maxBody), *bp, r.ContentLength, maxBody)
+	defer putBuf(bp, body) // decodeUpdate copies what it keeps
 	if err != nil {
 		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
 			http.Error(w, "request too large", http.StatusRequestEntityTooLarge)
@@ -129,10 +131,9 @@ func (a *Adapter) serveWebhook(w http.ResponseWriter, r *http.Request) {
 // per button press and keeps the client's spinner short. It is best
 // effort, as the separate call was: its result is not reported.
 func answerInReply(w http.ResponseWriter, id string) {
-	body, _ := json.Marshal(struct {
-		Method string `json:"method"`
-		ID     string `json:"callback_query_id"`
-	}{"answerCallbackQuery", id}) // cannot fail: two strings
+	body := make([]byte, 0, 64+len(id))
+	body = append(body, `{"method":"answerCallbackQuery","callback_query_id":`...)
+	body = append(appendJSONString(body, id), '}')
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(http.StatusOK)

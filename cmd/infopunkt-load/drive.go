@@ -1,14 +1,9 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"os"
@@ -20,15 +15,20 @@ import (
 	"time"
 
 	"github.com/infopunkt/infopunkt/bot/telegram/telegramtest"
+	"github.com/infopunkt/infopunkt/bot/viber/vibertest"
 )
 
 // driver feeds one bot process and watches its replies through the fake.
 type driver struct {
 	cfg    config
-	fake   *telegramtest.Server
-	hook   string // webhook URL; "" in polling mode
+	tg     *telegramtest.Server // the fake platform: Telegram's,
+	vb     *vibertest.Server    // or Viber's
+	hook   string               // webhook URL; "" in polling mode
 	secret string
-	client *http.Client
+	// admin is the bot's admin listener; adminToken opens it (set only
+	// with -bot-profile).
+	admin, adminToken string
+	hookc             *hookClient
 
 	nextUpdate atomic.Int64
 	nextChat   atomic.Int64
@@ -47,6 +47,7 @@ type chat struct {
 	id      int64
 	events  chan reply // nil for the flooding chat (its replies are only counted)
 	nextMsg atomic.Int64
+	buf     []byte // the update being sent
 }
 
 // reply is one send-like call the fake received for a chat.
@@ -59,12 +60,18 @@ type reply struct {
 
 // drive runs the configured load against tg and returns the report.
 func drive(ctx context.Context, cfg config, tg target, work string) (*report, error) {
-	fake := telegramtest.New(nil, telegramtest.Options{Limits: telegramtest.Limits{Disabled: true}})
-	defer fake.Close()
-	d := &driver{cfg: cfg, fake: fake, chats: map[int64]*chat{}, presses: map[string]int{}}
+	d := &driver{cfg: cfg, chats: map[int64]*chat{}, presses: map[string]int{}}
 	d.nextChat.Store(100000)
 	d.nextUpdate.Store(1)
-	fake.Observe(d.observe)
+	if cfg.viber {
+		d.vb = vibertest.New(vibertest.Config{Token: randomToken(), NoRecord: true})
+		defer d.vb.Close()
+		d.vb.Observe(d.observeViber)
+	} else {
+		d.tg = telegramtest.New(nil, telegramtest.Options{Limits: telegramtest.Limits{Disabled: true}, DiscardCalls: true})
+		defer d.tg.Close()
+		d.tg.Observe(d.observe)
+	}
 	env, addr, err := d.environment(tg, work)
 	if err != nil {
 		return nil, err
@@ -73,6 +80,17 @@ func drive(ctx context.Context, cfg config, tg target, work string) (*report, er
 		if err := seed(ctx, cfg, dataPath(env), os.Stderr); err != nil {
 			return nil, fmt.Errorf("seed: %w", err)
 		}
+	}
+	if d.hook != "" {
+		if d.vb != nil {
+			d.hookc, err = newHookClient(ctx, d.hook, cfg.conns, cfg.timeout, "X-Viber-Content-Signature")
+		} else {
+			d.hookc, err = newHookClient(ctx, d.hook, cfg.conns, cfg.timeout, "", "X-Telegram-Bot-Api-Secret-Token", d.secret)
+		}
+		if err != nil {
+			return nil, err
+		}
+		defer d.hookc.close()
 	}
 	started := time.Now()
 	p, err := start(tg, env, filepath.Join(work, tg.name+".log"))
@@ -93,6 +111,11 @@ func drive(ctx context.Context, cfg config, tg target, work string) (*report, er
 	}
 	self0, _ := cpuTime(os.Getpid())
 	began := time.Now()
+	var prof *botProfile
+	if d.adminToken != "" {
+		delay, seconds := profileWindow(cfg.duration)
+		prof = fetchBotProfile(ctx, d.admin, d.adminToken, cfg.botProfile, delay, seconds)
+	}
 	rep.lat, rep.updates, rep.floodSent = d.load(ctx, tg.walk)
 	rep.elapsed = time.Since(began)
 	self1, _ := cpuTime(os.Getpid())
@@ -104,6 +127,11 @@ func drive(ctx context.Context, cfg config, tg target, work string) (*report, er
 	rep.cpu = cpu1 - cpu0
 	if rep.rss, err = peakRSS(p.cmd.Process.Pid); err != nil {
 		return nil, fmt.Errorf("read peak RSS: %w", err)
+	}
+	if prof != nil {
+		if err := prof.wait(); err != nil {
+			return nil, err
+		}
 	}
 	if err := p.stop(10 * time.Second); err != nil && !isSignalExit(err) {
 		rep.stopErr = err.Error()
@@ -143,25 +171,28 @@ func (d *driver) environment(tg target, work string) ([]string, string, error) {
 	if tg.dataIsDir {
 		data = filepath.Dir(data)
 	}
+	d.admin = admin
 	env := []string{
-		"INFOPUNKT_TELEGRAM_TOKEN=" + d.fake.Token(),
-		"INFOPUNKT_TELEGRAM_API_URL=" + d.fake.URL(),
 		"INFOPUNKT_LISTEN=" + addr,
 		"INFOPUNKT_ADMIN_LISTEN=" + admin,
 		"INFOPUNKT_DATA=" + data,
-		"INFOPUNKT_TELEGRAM_RATE=" + d.cfg.tgRate,
 	}
+	if d.cfg.botProfile != "" && tg.infopunkt {
+		d.adminToken = randomToken()
+		env = append(env, "INFOPUNKT_ADMIN_TOKEN="+d.adminToken)
+	}
+	if d.vb != nil {
+		return append(env, d.viberEnv(addr)...), addr, nil
+	}
+	env = append(env, "INFOPUNKT_TELEGRAM_TOKEN="+d.tg.Token(), "INFOPUNKT_TELEGRAM_API_URL="+d.tg.URL(),
+		"INFOPUNKT_TELEGRAM_RATE="+d.cfg.tgRate)
 	if d.cfg.chatRate != "" {
 		env = append(env, "INFOPUNKT_TELEGRAM_CHAT_RATE="+d.cfg.chatRate)
 	}
 	if d.cfg.webhook {
-		raw := make([]byte, 16)
-		_, _ = rand.Read(raw)
-		d.secret = hex.EncodeToString(raw)
+		d.secret = randomToken()
 		d.hook = "http://" + addr + "/tg/hook"
 		env = append(env, "INFOPUNKT_TELEGRAM_WEBHOOK_URL="+d.hook, "INFOPUNKT_TELEGRAM_WEBHOOK_SECRET="+d.secret)
-		tr := &http.Transport{MaxConnsPerHost: d.cfg.conns, MaxIdleConnsPerHost: d.cfg.conns, IdleConnTimeout: time.Minute}
-		d.client = &http.Client{Transport: tr, Timeout: d.cfg.timeout}
 	}
 	return env, addr, nil
 }
@@ -182,12 +213,17 @@ func (d *driver) awaitReady(ctx context.Context, p *proc, addr string) error {
 }
 
 func (d *driver) ready(addr string) bool {
-	if d.hook == "" {
-		return d.fake.Polling()
+	switch {
+	case d.vb != nil:
+		return d.viberReady(addr)
+	case d.hook == "":
+		return d.tg.Polling()
 	}
-	if d.fake.WebhookURL() != d.hook {
-		return false
-	}
+	return d.tg.WebhookURL() == d.hook && listening(addr)
+}
+
+// listening reports whether addr accepts connections.
+func listening(addr string) bool {
 	c, err := net.DialTimeout("tcp", addr, time.Second)
 	if err != nil {
 		return false
@@ -196,19 +232,10 @@ func (d *driver) ready(addr string) bool {
 	return true
 }
 
-// observe is the fake's observer: it hands send-like calls to their chat.
+// observe is the fake Bot API's observer: it hands send-like calls to
+// their chat.
 func (d *driver) observe(ev telegramtest.Event) {
 	if !sendLike(ev.Method) {
-		return
-	}
-	d.mu.RLock()
-	c := d.chats[ev.Chat]
-	d.mu.RUnlock()
-	if c == nil {
-		return
-	}
-	if c.events == nil {
-		d.floodReplies.Add(1)
 		return
 	}
 	r := reply{at: ev.Time, ok: ev.Status == http.StatusOK}
@@ -217,8 +244,25 @@ func (d *driver) observe(ev telegramtest.Event) {
 		if r.msgID == 0 {
 			r.msgID, _ = strconv.Atoi(ev.Params["message_id"])
 		}
-		r.kb = parseKeyboard(ev.Params["reply_markup"])
-	} else {
+		r.kb = flatten(ev.Keyboard)
+	}
+	d.deliver(ev.Chat, r)
+}
+
+// deliver hands r to the chat it went to (counting refused sends), or
+// counts it as a reply to the flood.
+func (d *driver) deliver(chat int64, r reply) {
+	d.mu.RLock()
+	c := d.chats[chat]
+	d.mu.RUnlock()
+	if c == nil {
+		return
+	}
+	if c.events == nil {
+		d.floodReplies.Add(1)
+		return
+	}
+	if !r.ok {
 		d.sendErrs.Add(1)
 	}
 	select {
@@ -249,105 +293,43 @@ func (d *driver) newChat(flood bool) *chat {
 }
 
 // send delivers one update of c: pushed to the fake when polling, POSTed
-// to the webhook otherwise (one request at a time per chat, like Telegram).
+// to the webhook otherwise (one request at a time per chat, like Telegram
+// and Viber).
 func (d *driver) send(ctx context.Context, c *chat, s step, data string, msgID int) error {
-	if d.hook == "" {
+	switch {
+	case d.vb != nil:
+		return d.sendViber(ctx, c, s, data)
+	case d.hook == "":
 		switch {
 		case s.isPress():
-			d.fake.PushCallback(c.id, c.id, msgID, data)
+			d.tg.PushCallback(c.id, c.id, msgID, data)
 		case strings.HasPrefix(s.arg, "/"):
-			d.fake.PushCommand(c.id, c.id, s.arg, d.cfg.lang)
+			d.tg.PushCommand(c.id, c.id, s.arg, d.cfg.lang)
 		default:
-			d.fake.PushMessage(c.id, c.id, s.arg, d.cfg.lang)
+			d.tg.PushMessage(c.id, c.id, s.arg, d.cfg.lang)
 		}
 		return nil
 	}
-	body, err := d.updateJSON(c, s, data, msgID)
-	if err != nil {
-		return err
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, d.hook, bytes.NewReader(body))
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("X-Telegram-Bot-Api-Secret-Token", d.secret)
-	resp, err := d.client.Do(req)
-	if err != nil {
-		return err
-	}
-	reply, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	resp.Body.Close()
-	if resp.StatusCode/100 != 2 {
-		return fmt.Errorf("webhook answered %d", resp.StatusCode)
-	}
-	d.fake.WebhookReply(reply) // a method in the response, as Telegram performs it
-	return nil
+	c.buf = d.updateJSON(c.buf[:0], c, s, data, msgID)
+	// A method in the response is performed, as Telegram performs it.
+	return d.post(ctx, c.buf, "", func(reply []byte) { d.tg.WebhookReply(reply) })
 }
 
-type (
-	wireUser struct {
-		ID        int64  `json:"id"`
-		IsBot     bool   `json:"is_bot"`
-		FirstName string `json:"first_name"`
-		Username  string `json:"username,omitempty"`
-		Lang      string `json:"language_code,omitempty"`
+// post POSTs body (signed by sig) to the webhook, wants 2xx, and hands the
+// response body to answer (when not nil).
+func (d *driver) post(ctx context.Context, body []byte, sig string, answer func([]byte)) error {
+	status, reply, yield, err := d.hookc.post(ctx, body, sig)
+	if err != nil {
+		return err
 	}
-	wireChat struct {
-		ID        int64  `json:"id"`
-		Type      string `json:"type"`
-		FirstName string `json:"first_name"`
+	defer yield()
+	if status/100 != 2 {
+		return fmt.Errorf("webhook answered %d", status)
 	}
-	wireEntity struct {
-		Type   string `json:"type"`
-		Offset int    `json:"offset"`
-		Length int    `json:"length"`
+	if answer != nil {
+		answer(reply)
 	}
-	wireMessage struct {
-		MessageID int64        `json:"message_id"`
-		From      wireUser     `json:"from"`
-		Chat      wireChat     `json:"chat"`
-		Date      int64        `json:"date"`
-		Text      string       `json:"text"`
-		Entities  []wireEntity `json:"entities,omitempty"`
-	}
-	wireCallback struct {
-		ID           string      `json:"id"`
-		From         wireUser    `json:"from"`
-		ChatInstance string      `json:"chat_instance"`
-		Data         string      `json:"data"`
-		Message      wireMessage `json:"message"`
-	}
-	wireUpdate struct {
-		UpdateID      int64         `json:"update_id"`
-		Message       *wireMessage  `json:"message,omitempty"`
-		CallbackQuery *wireCallback `json:"callback_query,omitempty"`
-	}
-)
-
-// updateJSON builds the update Telegram would POST for s.
-func (d *driver) updateJSON(c *chat, s step, data string, msgID int) ([]byte, error) {
-	id := d.nextUpdate.Add(1)
-	name := "User" + strconv.FormatInt(c.id, 10)
-	from := wireUser{ID: c.id, FirstName: name, Lang: d.cfg.lang}
-	wc := wireChat{ID: c.id, Type: "private", FirstName: name}
-	now := time.Now().Unix()
-	u := wireUpdate{UpdateID: id}
-	if s.isPress() {
-		qid := "cq" + strconv.FormatInt(id, 10)
-		d.fake.ExpectCallback(qid)
-		bot := wireUser{ID: 123456, IsBot: true, FirstName: "Infopunkt Test", Username: d.fake.BotUsername()}
-		u.CallbackQuery = &wireCallback{ID: qid, From: from, ChatInstance: strconv.FormatInt(c.id*7, 10), Data: data,
-			Message: wireMessage{MessageID: int64(msgID), From: bot, Chat: wc, Date: now, Text: "menu"}}
-	} else {
-		m := &wireMessage{MessageID: 1_000_000 + c.nextMsg.Add(1), From: from, Chat: wc, Date: now, Text: s.arg}
-		if strings.HasPrefix(s.arg, "/") {
-			cmd, _, _ := strings.Cut(s.arg, " ")
-			m.Entities = []wireEntity{{Type: "bot_command", Length: len(cmd)}}
-		}
-		u.Message = m
-	}
-	return json.Marshal(u)
+	return nil
 }
 
 func (d *driver) countPress(data string) {

@@ -38,12 +38,14 @@ func (r *report) rate() float64 {
 }
 
 // cpuPerUpdate is the bot's CPU time per update, flood included.
-func (r *report) cpuPerUpdate() time.Duration {
-	n := r.updates + r.floodSent
+func (r *report) cpuPerUpdate() time.Duration { return perUpdate(r.cpu, r.updates+r.floodSent) }
+
+// perUpdate divides a CPU time by n updates (0 when there were none).
+func perUpdate(cpu time.Duration, n int64) time.Duration {
 	if n == 0 {
 		return 0
 	}
-	return r.cpu / time.Duration(n)
+	return cpu / time.Duration(n)
 }
 
 // errors is every counted failure.
@@ -64,9 +66,12 @@ func (r *report) percentile(perMille int) time.Duration {
 }
 
 func (r *report) shape() string {
-	mode := "polling"
+	mode := "telegram polling"
 	if r.cfg.webhook {
-		mode = fmt.Sprintf("webhook, %d connections", r.cfg.conns)
+		mode = fmt.Sprintf("telegram webhook, %d connections", r.cfg.conns)
+	}
+	if r.cfg.viber {
+		mode = fmt.Sprintf("viber webhook, %d connections", r.cfg.conns)
 	}
 	steps := make([]string, len(r.walk))
 	for i, s := range r.walk {
@@ -101,7 +106,8 @@ func (r *report) print(w io.Writer) {
 		fmt.Fprintf(w, "; %d replies overflowed", r.overflow)
 	}
 	fmt.Fprintln(w)
-	fmt.Fprintf(w, "  bot CPU     %.2fs = %v/update (load generator and fake: %.2fs)\n", r.cpu.Seconds(), us(r.cpuPerUpdate()), r.selfCPU.Seconds())
+	fmt.Fprintf(w, "  bot CPU     %.2fs = %v/update (load generator and fake: %.2fs = %v/update)\n",
+		r.cpu.Seconds(), us(r.cpuPerUpdate()), r.selfCPU.Seconds(), us(perUpdate(r.selfCPU, r.updates+r.floodSent)))
 	fmt.Fprintf(w, "  bot RSS     peak %.1f MiB (%.1f MiB when ready)\n", float64(r.rss)/(1<<20), float64(r.startRSS)/(1<<20))
 	fmt.Fprintf(w, "  startup     %v from exec to ready\n", ms(r.startup))
 	if r.stopErr != "" {

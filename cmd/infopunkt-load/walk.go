@@ -1,11 +1,12 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/infopunkt/infopunkt/bot/telegram/telegramtest"
 )
 
 // stepKind says what a step does.
@@ -77,8 +78,8 @@ func parseStep(p string) (step, error) {
 
 // button is one inline button of a reply.
 type button struct {
-	Text string `json:"text"`
-	Data string `json:"callback_data"`
+	Text string
+	Data string
 }
 
 // keyboard is the last inline keyboard a chat received and its message.
@@ -87,23 +88,14 @@ type keyboard struct {
 	buttons []button // flattened, rows in order
 }
 
-// parseKeyboard reads the inline keyboard of a reply_markup parameter;
-// nil when there is none (or it has no callback buttons).
-func parseKeyboard(markup string) []button {
-	if markup == "" {
-		return nil
-	}
-	var m struct {
-		Inline [][]button `json:"inline_keyboard"`
-	}
-	if json.Unmarshal([]byte(markup), &m) != nil {
-		return nil
-	}
+// flatten returns the callback buttons of an inline keyboard, rows in
+// order; nil when it has none.
+func flatten(rows [][]telegramtest.InlineButton) []button {
 	var out []button
-	for _, row := range m.Inline {
+	for _, row := range rows {
 		for _, b := range row {
-			if b.Data != "" {
-				out = append(out, b)
+			if b.CallbackData != "" {
+				out = append(out, button{Text: b.Text, Data: b.CallbackData})
 			}
 		}
 	}

@@ -31,6 +31,9 @@ func telegramEnv(fake *telegramtest.Server, extra ...string) map[string]string {
 	env := map[string]string{
 		"INFOPUNKT_TELEGRAM_TOKEN":   fake.Token(),
 		"INFOPUNKT_TELEGRAM_API_URL": fake.URL(),
+		// Not the default 127.0.0.1:9090, which anything else on the
+		// machine may hold (the bot then exits at start).
+		"INFOPUNKT_ADMIN_LISTEN": "127.0.0.1:0",
 	}
 	for i := 0; i+1 < len(extra); i += 2 {
 		env[extra[i]] = extra[i+1]

@@ -1,6 +1,7 @@
 package telegramtest
 
 import (
+	"bytes"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -21,6 +22,9 @@ const (
 	Fault502             // HTTP 502 with an HTML body, as a proxy would answer
 	FaultHang            // no answer until the client gives up or the server closes
 	FaultReset           // the TCP connection is reset without an answer
+	// Only by InjectNext:
+	FaultTruncated // HTTP 200 whose JSON body ends half-way
+	FaultOversized // HTTP 200 with an 8 MiB JSON body, more than any real answer
 )
 
 // Fault is one injected failure.
@@ -103,7 +107,7 @@ func (fs *faultState) pick(method string) Fault {
 
 // injectFault applies a fault to the call, if one is due, and reports
 // whether it answered (or dropped) the request.
-func (s *Server) injectFault(idx int, w http.ResponseWriter, r *http.Request, method string, p params) bool {
+func (s *Server) injectFault(c *callRecord, w http.ResponseWriter, r *http.Request, method string, p params) bool {
 	s.mu.Lock()
 	f := s.faults.pick(method)
 	if f.Kind == Fault429 {
@@ -117,14 +121,14 @@ func (s *Server) injectFault(idx int, w http.ResponseWriter, r *http.Request, me
 	s.mu.Unlock()
 	switch f.Kind {
 	case Fault429:
-		s.finish(idx, w, nil, tooMany(f.RetryAfter))
+		s.finish(c, w, nil, tooMany(f.RetryAfter))
 	case Fault500:
-		s.finish(idx, w, nil, &apiError{code: 500, desc: "Internal Server Error"})
+		s.finish(c, w, nil, &apiError{code: 500, desc: "Internal Server Error"})
 	case Fault502:
 		w.Header().Set("Content-Type", "text/html")
 		w.WriteHeader(http.StatusBadGateway)
 		_, _ = w.Write([]byte("<html><body><h1>502 Bad Gateway</h1></body></html>"))
-		s.setStatus(idx, http.StatusBadGateway)
+		s.setStatus(c, http.StatusBadGateway, "")
 	case FaultHang:
 		select {
 		case <-r.Context().Done():
@@ -133,16 +137,18 @@ func (s *Server) injectFault(idx int, w http.ResponseWriter, r *http.Request, me
 		panic(http.ErrAbortHandler)
 	case FaultReset:
 		reset(w)
+	case FaultTruncated, FaultOversized:
+		body := []byte(`{"ok":true,"result":{"message_id":1,"text":"`)
+		if f.Kind == FaultOversized {
+			body = append(append(body, bytes.Repeat([]byte("x"), 8<<20)...), `"}}`...)
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(body)
+		s.setStatus(c, http.StatusOK, "")
 	default:
 		return false
 	}
 	return true
-}
-
-func (s *Server) setStatus(idx, status int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.calls[idx].Status = status
 }
 
 // reset closes the connection under the request with an RST.

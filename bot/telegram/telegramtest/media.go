@@ -307,9 +307,8 @@ func (s *Server) getFile(_ *http.Request, p params) (any, *apiError) {
 // serveFile answers GET /file/bot<token>/<file_path>.
 func (s *Server) serveFile(w http.ResponseWriter, r *http.Request, rest string) {
 	token, path, ok := strings.Cut(rest, "/")
+	c := s.record("file", params{"file_path": path})
 	s.mu.Lock()
-	s.calls = append(s.calls, Call{Method: "file", Params: map[string]string{"file_path": path}, Time: s.opts.Now()})
-	idx := len(s.calls) - 1
 	var f *fileState
 	if ok && token == s.opts.Token {
 		for _, x := range s.files {
@@ -320,10 +319,10 @@ func (s *Server) serveFile(w http.ResponseWriter, r *http.Request, rest string) 
 	}
 	s.mu.Unlock()
 	if f == nil || f.Size > MaxDownload {
-		s.finish(idx, w, nil, &apiError{code: 404, desc: "Not Found"})
+		s.finish(c, w, nil, &apiError{code: 404, desc: "Not Found"})
 		return
 	}
-	s.setStatus(idx, http.StatusOK)
+	s.setStatus(c, http.StatusOK, "")
 	w.Header().Set("Content-Type", "application/octet-stream")
 	w.Header().Set("Content-Length", strconv.Itoa(len(f.data)))
 	w.WriteHeader(http.StatusOK)

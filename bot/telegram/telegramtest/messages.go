@@ -3,6 +3,7 @@ package telegramtest
 import (
 	"encoding/json"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -189,17 +190,36 @@ func parseKeyboard(markup string) ([][]InlineButton, *apiError) {
 	if markup == "" {
 		return nil, nil
 	}
+	if rows, ok := scanKeyboard(markup); ok {
+		return checkKeyboard(len(rows), func(i int) []buttonField { return rows[i] })
+	}
+	return decodeKeyboard(markup)
+}
+
+// decodeKeyboard parses any keyboard markup with encoding/json.
+func decodeKeyboard(markup string) ([][]InlineButton, *apiError) {
 	var km struct {
 		InlineKeyboard [][]map[string]json.RawMessage `json:"inline_keyboard"`
 	}
 	if err := json.Unmarshal([]byte(markup), &km); err != nil {
 		return nil, badRequest("can't parse reply keyboard markup JSON object")
 	}
+	return checkKeyboard(len(km.InlineKeyboard), func(i int) []buttonField {
+		row := make([]buttonField, len(km.InlineKeyboard[i]))
+		for j, raw := range km.InlineKeyboard[i] {
+			row[j] = rawField(raw)
+		}
+		return row
+	})
+}
+
+// checkKeyboard validates the n rows of a keyboard that row returns.
+func checkKeyboard(n int, row func(int) []buttonField) ([][]InlineButton, *apiError) {
 	var rows [][]InlineButton
-	for _, row := range km.InlineKeyboard {
+	for i := range n {
 		var out []InlineButton
-		for _, raw := range row {
-			b, e := parseButton(raw)
+		for _, field := range row(i) {
+			b, e := parseButton(field)
 			if e != nil {
 				return nil, e
 			}
@@ -210,36 +230,44 @@ func parseKeyboard(markup string) ([][]InlineButton, *apiError) {
 	return rows, nil
 }
 
-func parseButton(raw map[string]json.RawMessage) (InlineButton, *apiError) {
-	var b InlineButton
-	str := func(k string) (string, bool) {
+// buttonField reads the field key of a button object: its value when it
+// is a string, whether it is present, and whether it is a string.
+type buttonField func(key string) (v string, present, isString bool)
+
+// rawField reads the fields of a button decoded by encoding/json.
+func rawField(raw map[string]json.RawMessage) buttonField {
+	return func(k string) (string, bool, bool) {
 		v, ok := raw[k]
 		if !ok {
-			return "", false
+			return "", false, false
 		}
 		var s string
-		return s, json.Unmarshal(v, &s) == nil
+		return s, true, json.Unmarshal(v, &s) == nil
 	}
-	text, ok := str("text")
+}
+
+func parseButton(field buttonField) (InlineButton, *apiError) {
+	var b InlineButton
+	text, _, ok := field("text")
 	if !ok || text == "" {
 		return b, badRequest("text buttons are unallowed in the inline keyboard")
 	}
 	b.Text = text
-	if d, ok := str("callback_data"); ok {
+	if d, _, ok := field("callback_data"); ok {
 		if len(d) < 1 || len(d) > 64 {
 			return b, badRequest("BUTTON_DATA_INVALID")
 		}
 		b.CallbackData = d
 		return b, nil
 	}
-	if u, ok := str("url"); ok {
+	if u, _, ok := field("url"); ok {
 		if !strings.HasPrefix(u, "https://") && !strings.HasPrefix(u, "http://") && !strings.HasPrefix(u, "tg://") {
 			return b, badRequest("BUTTON_URL_INVALID")
 		}
 		b.URL = u
 		return b, nil
 	}
-	if _, ok := raw["callback_data"]; ok {
+	if _, present, _ := field("callback_data"); present {
 		return b, badRequest("BUTTON_DATA_INVALID")
 	}
 	return b, badRequest("can't find field \"callback_data\"")
@@ -439,7 +467,7 @@ func (s *Server) editMessageText(_ *http.Request, p params) (any, *apiError) {
 	if sm == nil || sm.Deleted || sm.Method != "sendMessage" {
 		return nil, badRequest("message to edit not found")
 	}
-	if sm.Plain == m.plain && sm.Text == m.text && keyboardJSON(sm.Keyboard) == keyboardJSON(m.keyboard) {
+	if sm.Plain == m.plain && sm.Text == m.text && slices.EqualFunc(sm.Keyboard, m.keyboard, slices.Equal) {
 		return nil, badRequest("message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message")
 	}
 	if e := s.admit(m.chat); e != nil {
@@ -450,9 +478,4 @@ func (s *Server) editMessageText(_ *http.Request, p params) (any, *apiError) {
 	st := c.msgs[sm.MessageID]
 	st.text = m.plain
 	return s.msgJSON(m.chat, st, false), nil
-}
-
-func keyboardJSON(k [][]InlineButton) string {
-	b, _ := json.Marshal(k)
-	return string(b)
 }

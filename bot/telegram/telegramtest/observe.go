@@ -5,7 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"net/http/httptest"
+	"net/url"
 	"strconv"
 )
 
@@ -24,6 +24,9 @@ type Event struct {
 	// MessageID is the id of the message the call sent or edited, when it
 	// succeeded and the answer names one; 0 otherwise.
 	MessageID int
+	// Keyboard is the inline keyboard of that message as the fake parsed
+	// it (nil when it has none). Observers must not modify it.
+	Keyboard [][]InlineButton
 }
 
 // Observe registers f to be called with every call once its answer is
@@ -37,21 +40,21 @@ func (s *Server) Observe(f func(Event)) {
 	s.observers = append(s.observers, f)
 }
 
-// observed hands the call at idx to the observers.
-func (s *Server) observed(idx int, result any) {
+// observed hands the call c to the observers.
+func (s *Server) observed(c *callRecord, result any) {
 	s.mu.Lock()
 	obs := s.observers
-	var ev Event
-	if len(obs) > 0 {
-		ev.Call = s.calls[idx]
-	}
 	s.mu.Unlock()
 	if len(obs) == 0 {
 		return
 	}
+	ev := Event{Call: c.Call}
 	ev.Chat, _ = strconv.ParseInt(ev.Params["chat_id"], 10, 64)
 	if m, ok := result.(map[string]any); ok {
 		ev.MessageID, _ = m["message_id"].(int)
+		if rm, ok := m["reply_markup"].(map[string]any); ok {
+			ev.Keyboard, _ = rm["inline_keyboard"].([][]InlineButton)
+		}
 	}
 	for _, f := range obs {
 		f(ev)
@@ -84,8 +87,27 @@ func (s *Server) WebhookReply(body []byte) bool {
 	if len(body) == 0 || json.Unmarshal(body, &m) != nil || m.Method == "" {
 		return false
 	}
-	req := httptest.NewRequestWithContext(s.ctx, http.MethodPost, "/bot"+s.opts.Token+"/"+m.Method, bytes.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	s.serveHTTP(httptest.NewRecorder(), req)
+	req := (&http.Request{
+		Method: http.MethodPost, URL: &url.URL{Path: "/bot" + s.opts.Token + "/" + m.Method},
+		Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+		Header: http.Header{"Content-Type": {"application/json"}},
+		Body:   io.NopCloser(bytes.NewReader(body)), ContentLength: int64(len(body)),
+		Host: "example.com", RemoteAddr: "192.0.2.1:1234", // as httptest.NewRequest sets them
+	}).WithContext(s.ctx)
+	s.serveHTTP(&discardWriter{}, req)
 	return true
 }
+
+// discardWriter is the response writer of a method performed from a
+// webhook reply, whose answer nobody reads.
+type discardWriter struct{ h http.Header }
+
+func (w *discardWriter) Header() http.Header {
+	if w.h == nil {
+		w.h = http.Header{}
+	}
+	return w.h
+}
+
+func (w *discardWriter) Write(b []byte) (int, error) { return len(b), nil }
+func (w *discardWriter) WriteHeader(int)             {}

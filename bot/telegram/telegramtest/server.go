@@ -41,6 +41,10 @@ type Options struct {
 	// that is no administrator (SetBotRights NotAdmin) gets only commands,
 	// mentions and replies to its own messages from groups.
 	PrivacyModeOff bool
+	// DiscardCalls keeps no call log: Calls returns nothing, while
+	// observers (Observe) still see every call. For load generators, whose
+	// runs would otherwise keep every request in memory.
+	DiscardCalls bool
 }
 
 // Call is one recorded API call.
@@ -291,51 +295,73 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p, err := parseParams(r)
-	idx := s.record(method, p)
+	c := s.record(method, p)
 	if token != s.opts.Token {
-		s.finish(idx, w, nil, &apiError{code: 401, desc: "Unauthorized"})
+		s.finish(c, w, nil, &apiError{code: 401, desc: "Unauthorized"})
 		return
 	}
 	if err != nil {
-		s.finish(idx, w, nil, badRequest("can't parse request: %v", err))
+		s.finish(c, w, nil, badRequest("can't parse request: %v", err))
 		return
 	}
 	h, ok := handlers[strings.ToLower(method)]
 	if !ok {
-		s.finish(idx, w, nil, &apiError{code: 404, desc: "Not Found: method not found"})
+		s.finish(c, w, nil, &apiError{code: 404, desc: "Not Found: method not found"})
 		return
 	}
-	if s.injectFault(idx, w, r, method, p) {
+	if s.injectFault(c, w, r, method, p) {
 		return
 	}
 	if e := s.checkRetryAfter(method, p); e != nil {
-		s.finish(idx, w, nil, e)
+		s.finish(c, w, nil, e)
 		return
 	}
 	res, e := h(s, r, p)
 	if r.Context().Err() != nil {
 		return // the client is gone (or the server closing): nobody reads the answer
 	}
-	s.finish(idx, w, res, e)
+	s.finish(c, w, res, e)
 }
 
-func (s *Server) record(method string, p params) int {
+// callRecord is a call being answered and its place in the call log (-1
+// with Options.DiscardCalls).
+type callRecord struct {
+	Call
+	idx int
+}
+
+func (s *Server) record(method string, p params) *callRecord {
+	c := &callRecord{Call: Call{Method: method, Params: p, Time: s.opts.Now()}, idx: -1}
+	if s.opts.DiscardCalls {
+		return c
+	}
+	c.Params = maps.Clone(p)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.calls = append(s.calls, Call{Method: method, Params: maps.Clone(p), Time: s.opts.Now()})
-	return len(s.calls) - 1
+	s.calls = append(s.calls, c.Call)
+	c.idx = len(s.calls) - 1
+	return c
+}
+
+// setStatus records the status answered to c.
+func (s *Server) setStatus(c *callRecord, status int, desc string) {
+	c.Status, c.Description = status, desc
+	if c.idx < 0 {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.calls[c.idx].Status, s.calls[c.idx].Description = status, desc
 }
 
 // finish writes the answer and records its status.
-func (s *Server) finish(idx int, w http.ResponseWriter, result any, e *apiError) {
-	s.mu.Lock()
+func (s *Server) finish(c *callRecord, w http.ResponseWriter, result any, e *apiError) {
 	if e != nil {
-		s.calls[idx].Status, s.calls[idx].Description = e.code, e.desc
+		s.setStatus(c, e.code, e.desc)
 	} else {
-		s.calls[idx].Status = http.StatusOK
+		s.setStatus(c, http.StatusOK, "")
 	}
-	s.mu.Unlock()
-	s.observed(idx, result)
+	s.observed(c, result)
 	if e != nil {
 		writeError(w, e)
 		return
@@ -345,7 +371,20 @@ func (s *Server) finish(idx int, w http.ResponseWriter, result any, e *apiError)
 		writeError(w, &apiError{code: 500, desc: "Internal Server Error"})
 		return
 	}
-	writeJSON(w, http.StatusOK, response{OK: true, Result: raw})
+	writeResult(w, raw)
+}
+
+// writeResult answers {"ok":true,"result":raw}: the bytes json.Marshal of
+// response{OK: true, Result: raw} gives for raw from json.Marshal, without
+// validating and compacting raw a second time.
+func writeResult(w http.ResponseWriter, raw []byte) {
+	b := make([]byte, 0, len(raw)+len(`{"ok":true,"result":}`))
+	b = append(b, `{"ok":true,"result":`...)
+	b = append(b, raw...)
+	b = append(b, '}')
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(b)
 }
 
 func writeError(w http.ResponseWriter, e *apiError) {
@@ -378,21 +417,19 @@ func parseParams(r *http.Request) (params, error) {
 	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	switch ct {
 	case "application/json":
-		body, err := io.ReadAll(io.LimitReader(r.Body, 10<<20))
+		body, err := readBody(r, maxForm)
 		if err != nil {
 			return p, err
+		}
+		if splitObject(body, p) {
+			return p, nil
 		}
 		var m map[string]json.RawMessage
 		if err := json.Unmarshal(body, &m); err != nil {
 			return p, err
 		}
 		for k, v := range m {
-			var str string
-			if json.Unmarshal(v, &str) == nil {
-				p[k] = str
-			} else {
-				p[k] = string(v)
-			}
+			p[k] = paramValue(v)
 		}
 	case "multipart/form-data":
 		if err := r.ParseMultipartForm(10 << 20); err != nil {
@@ -400,12 +437,49 @@ func parseParams(r *http.Request) (params, error) {
 		}
 		mergeValues(p, r.MultipartForm.Value)
 	default:
+		if ok, err := readForm(r, p); ok {
+			return p, err
+		}
 		if err := r.ParseForm(); err != nil {
 			return p, err
 		}
 		mergeValues(p, r.PostForm)
 	}
 	return p, nil
+}
+
+// maxForm is the body size r.ParseForm reads at most, and the fake too.
+const maxForm = 10 << 20
+
+// readBody reads r's body, at most limit bytes of it: into a buffer of
+// its length when it has one within the limit.
+func readBody(r *http.Request, limit int64) ([]byte, error) {
+	if r.ContentLength < 0 || r.ContentLength > limit {
+		return io.ReadAll(io.LimitReader(r.Body, limit))
+	}
+	b := make([]byte, r.ContentLength)
+	_, err := io.ReadFull(r.Body, b)
+	return b, err
+}
+
+// readForm is r.ParseForm and mergeValues of r.PostForm into p for the
+// usual call, a form POSTed with its length and without a URL query, minus
+// the copies ParseForm makes for r.Form: every call of a bot comes this
+// way. ok is false for any other request, which it leaves unread.
+func readForm(r *http.Request, p params) (ok bool, err error) {
+	if r.Method != http.MethodPost || r.URL.RawQuery != "" || r.ContentLength < 0 || r.ContentLength > maxForm ||
+		r.Header.Get("Content-Type") != "application/x-www-form-urlencoded" {
+		return false, nil
+	}
+	b, err := readBody(r, maxForm)
+	if err != nil {
+		return true, err
+	}
+	vs, err := url.ParseQuery(string(b))
+	if err == nil {
+		mergeValues(p, vs)
+	}
+	return true, err
 }
 
 func mergeValues(p params, v url.Values) {

@@ -51,18 +51,25 @@ func (s *Server) lockedToken() uint64 {
 	return s.token()
 }
 
-func (s *Server) sendMessage(ctx context.Context, body []byte) map[string]any {
+// sendMessage answers send_message and returns the request as far as it
+// could be read (nil when it could not be decoded).
+func (s *Server) sendMessage(ctx context.Context, body []byte) (map[string]any, *Message) {
 	if len(body) > MaxRequestSize {
-		return status(3, "badData: request exceeds 30 KB")
+		return status(3, "badData: request exceeds 30 KB"), nil
 	}
 	var m Message
 	if err := json.Unmarshal(body, &m); err != nil {
-		return status(3, "badData: "+err.Error())
+		return status(3, "badData: "+err.Error()), nil
 	}
-	if code, msg := validate(&m); code != 0 {
+	return s.accept(ctx, &m, body), &m
+}
+
+// accept checks a decoded send_message and keeps the message.
+func (s *Server) accept(ctx context.Context, m *Message, body []byte) map[string]any {
+	if code, msg := validate(m); code != 0 {
 		return status(code, msg)
 	}
-	if code, msg := validateMedia(&m, body); code != 0 {
+	if code, msg := validateMedia(m, body); code != 0 {
 		return status(code, msg)
 	}
 	m.Fetched = s.fetch(ctx, m.Media)
@@ -84,8 +91,11 @@ func (s *Server) sendMessage(ctx context.Context, body []byte) map[string]any {
 	if m.TrackingData != "" {
 		u.tracking = m.TrackingData
 	}
-	m.Token, m.Raw = s.token(), append(json.RawMessage(nil), body...)
-	s.sent = append(s.sent, m)
+	m.Token = s.token()
+	if !s.cfg.NoRecord {
+		m.Raw = append(json.RawMessage(nil), body...)
+		s.sent = append(s.sent, *m)
+	}
 	resp := status(0, "ok")
 	resp["message_token"] = m.Token
 	resp["chat_hostname"] = "SN-CHAT-01_"

@@ -58,6 +58,11 @@ type Config struct {
 	Seed uint64
 	// HTTPClient posts callbacks. Default: a client with a 10 s timeout.
 	HTTPClient *http.Client
+	// NoRecord keeps neither the call log (Calls) nor the accepted
+	// messages (Sent), while observers (Observe) still see every
+	// send_message: for load generators, whose runs would otherwise keep
+	// every request in memory.
+	NoRecord bool
 }
 
 // Call is one API request the fake received.
@@ -161,6 +166,7 @@ type Server struct {
 	rng        *rand.Rand
 	lastBody   []byte
 	lastSig    string
+	observers  []func(Event)
 }
 
 // New starts a fake Viber platform; Close it when done.
@@ -256,6 +262,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	at := s.cfg.Now()
 	if f := s.nextFault(method); f != FaultNone {
 		s.applyFault(w, r, method, f)
 		return
@@ -267,7 +274,9 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	case method == "set_webhook":
 		resp = s.setWebhook(r.Context(), body)
 	case method == "send_message":
-		resp = s.sendMessage(r.Context(), body)
+		var m *Message
+		resp, m = s.sendMessage(r.Context(), body)
+		s.observed(at, resp, m)
 	case method == "get_account_info":
 		resp = s.accountInfo()
 	case method == "get_user_details":
@@ -283,6 +292,9 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) record(c Call) {
+	if s.cfg.NoRecord {
+		return
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.calls = append(s.calls, c)

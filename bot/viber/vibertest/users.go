@@ -202,10 +202,16 @@ func (s *Server) Failed(ctx context.Context, userID, desc string) (Response, err
 
 func (s *Server) message(ctx context.Context, userID string, m cbMessage, silent bool) (Response, error) {
 	return s.userEvent(ctx, "message", userID, func(cb *callback, u *userState) {
-		u.subscribed, u.sinceReply = true, nil
-		m.TrackingData = u.tracking
-		cb.Sender, cb.Message, cb.Silent = s.cbUser(userID, u.lang), &m, &silent
+		s.fillMessage(cb, userID, u, m, silent)
 	})
+}
+
+// fillMessage makes cb the message m of user u: writing subscribes the
+// user and restarts Viber's hourly cap. Call with s.mu held.
+func (s *Server) fillMessage(cb *callback, userID string, u *userState, m cbMessage, silent bool) {
+	u.subscribed, u.sinceReply = true, nil
+	m.TrackingData = u.tracking
+	cb.Sender, cb.Message, cb.Silent = s.cbUser(userID, u.lang), &m, &silent
 }
 
 func (s *Server) cbUser(id, lang string) *cbUser {
@@ -234,15 +240,24 @@ func (s *Server) userEvent(ctx context.Context, event, userID string, fill func(
 }
 
 func (s *Server) post(ctx context.Context, url string, cb callback) (Response, error) {
-	body, err := json.Marshal(cb)
+	body, sig, err := s.signed(cb)
 	if err != nil {
 		return Response{}, err
 	}
-	sig := s.Sign(body)
+	return s.postSigned(ctx, url, body, sig)
+}
+
+// signed encodes and signs cb, remembering it as the last callback.
+func (s *Server) signed(cb callback) (body []byte, sig string, err error) {
+	body, err = json.Marshal(cb)
+	if err != nil {
+		return nil, "", err
+	}
+	sig = s.Sign(body)
 	s.mu.Lock()
 	s.lastBody, s.lastSig = body, sig
 	s.mu.Unlock()
-	return s.postSigned(ctx, url, body, sig)
+	return body, sig, nil
 }
 
 // PostRaw posts body to the webhook with the given signature header ("" for
