@@ -26,8 +26,9 @@ type committer struct {
 }
 
 type commitReq struct {
-	fn   func(tx *bbolt.Tx) error
-	done chan error
+	fn    func(tx *bbolt.Tx) error
+	stage *staging // published once fn's run committed, before done; may be nil
+	done  chan error
 }
 
 // init starts the commit goroutine on first use.
@@ -52,8 +53,10 @@ func (c *committer) close(db *DB) {
 // groupCommit runs fn in the next group commit and returns its error. Like
 // bbolt's Batch, fn may run more than once (when another function of its
 // batch fails, the batch is rolled back and run again without it, and the
-// failing function alone), so it must be idempotent.
-func (db *DB) groupCommit(ctx context.Context, fn func(tx *bbolt.Tx) error) error {
+// failing function alone), so it must be idempotent. If stage is not nil,
+// what fn's committed run staged there goes to the item cache before
+// groupCommit returns, so it is there before the caller tells the outbox.
+func (db *DB) groupCommit(ctx context.Context, fn func(tx *bbolt.Tx) error, stage *staging) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -61,7 +64,7 @@ func (db *DB) groupCommit(ctx context.Context, fn func(tx *bbolt.Tx) error) erro
 	c.init(db)
 	done := make(chan error, 1)
 	select {
-	case c.reqs <- commitReq{fn: fn, done: done}:
+	case c.reqs <- commitReq{fn: fn, stage: stage, done: done}:
 	case <-c.stopc:
 		return bbolt.ErrDatabaseNotOpen
 	}
@@ -107,14 +110,23 @@ func (db *DB) commitBatch(batch []commitReq) {
 		})
 		if failed < 0 {
 			for _, r := range batch {
-				r.done <- err
+				r.finish(db, err)
 			}
 			return
 		}
 		r := batch[failed]
 		batch = append(batch[:failed], batch[failed+1:]...)
-		r.done <- db.update(context.Background(), func(tx *bbolt.Tx) error { return safely(r.fn, tx) })
+		r.finish(db, db.update(context.Background(), func(tx *bbolt.Tx) error { return safely(r.fn, tx) }))
 	}
+}
+
+// finish publishes what the request's committed run staged, then reports
+// err to it.
+func (r commitReq) finish(db *DB, err error) {
+	if err == nil && r.stage != nil {
+		db.items.publish(r.stage)
+	}
+	r.done <- err
 }
 
 // safely runs fn, turning a panic into an error as bbolt's Batch does.

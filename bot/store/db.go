@@ -13,6 +13,7 @@ import (
 	"go.etcd.io/bbolt"
 
 	"github.com/infopunkt/infopunkt/bot"
+	"github.com/infopunkt/infopunkt/faq"
 )
 
 // Compile-time checks that DB implements the bot's storage contracts.
@@ -76,6 +77,11 @@ type Options struct {
 	// memory. Commands that copy or replace data (backup verification,
 	// restore, compact) set it. Default false.
 	FullCheck bool
+	// FloodNotice, if set, returns the text a chat gets, in its language,
+	// when the flood cap (DefaultMaxPendingPerChat) refused some of its
+	// answers; "" sends nothing. It runs inside the commit: it must be
+	// quick and must not touch the store.
+	FloodNotice func(lang faq.Lang) string
 	// NoSync skips fsync after each commit. UNSAFE: a crash or power loss
 	// can lose committed updates or corrupt the file. For tests and
 	// benchmarks only; never set it for real data. Default false.
@@ -100,11 +106,15 @@ type DB struct {
 	// and may fail it to force a re-run. Both are set by tests only.
 	noBatch   bool
 	applyHook func(chat bot.ChatKey) error
+	// noItemCache makes Scan and ScanChat decode every item (benchmark
+	// baseline); set by tests only.
+	noItemCache bool
 
 	// deskHook, when set, receives the desk's effects inside Apply.
 	deskHook bot.DeskHook
 
 	commits committer // group commit of Apply and marks (commit.go)
+	items   itemCache // decoded items committed but not yet read (itemcache.go)
 }
 
 // Open opens or creates the data file at path, creating its directory, and
@@ -248,7 +258,7 @@ func (db *DB) view(ctx context.Context, fn func(tx *bbolt.Tx) error) error {
 // batch runs fn in the store's group commit (commit.go) after checking
 // ctx; fn may run more than once.
 func (db *DB) batch(ctx context.Context, fn func(tx *bbolt.Tx) error) error {
-	return db.groupCommit(ctx, fn)
+	return db.groupCommit(ctx, fn, nil)
 }
 
 // with runs f on the open bbolt file, holding mu shared. f must not call

@@ -142,7 +142,7 @@ func (d *deskTx) Keys(prefix string) ([]string, error) {
 
 func (d *deskTx) Enqueue(replies ...bot.Reply) error {
 	for _, r := range replies {
-		if _, err := enqueue(d.tx, r, d.now); err != nil {
+		if _, err := enqueue(d.tx, r, d.now, nil); err != nil {
 			return err
 		}
 	}
@@ -226,7 +226,8 @@ func (d *deskTx) UpdateChat(chat bot.ChatKey, fn bot.ApplyFunc) (bot.Result, err
 	if err != nil {
 		return bot.Result{}, err
 	}
-	return res, enqueueReplies(d.tx, chat, res.Replies, d.now)
+	_, err = enqueueReplies(d.tx, chat, res.Replies, d.now, nil)
+	return res, err
 }
 
 // runDeskHook hands the desk its effects of one update, if a hook is set

@@ -75,6 +75,14 @@ the same Key is pending; Done, Drop and erasure remove the index entries,
 after which the Key may be enqueued again. Producers that must never
 repeat a message after delivery (reminder slots) keep their own marks.
 
+The items Apply and Enqueue queue are also kept decoded in memory once
+their transaction committed, until Scan or ScanChat reads them
+(itemcache.go), so a fresh reply reaches the outbox without a JSON decode.
+A cached item is served only when the bytes stored under its seq are the
+ones it was cached from; anything else is decoded, so the cache never
+decides what is read or in which order. It is bounded (1,024 items, 2 MiB
+of JSON) and forgets items that are marked, erased or found gone.
+
 # Erasure
 
 Erase and the erase effect delete the chat's users, sessions and tickets

@@ -19,7 +19,9 @@ import (
 // not an error. Deleted bytes linger in bbolt's free pages until the file
 // is compacted.
 func (db *DB) Erase(ctx context.Context, chat bot.ChatKey) error {
-	if err := db.update(ctx, func(tx *bbolt.Tx) error { return eraseChat(tx, chat) }); err != nil {
+	err := db.update(ctx, func(tx *bbolt.Tx) error { return eraseChat(tx, chat) })
+	db.items.evictChat(chat)
+	if err != nil {
 		return fmt.Errorf("erase %s: %w", chat, err)
 	}
 	return nil
@@ -130,6 +132,7 @@ func (db *DB) PruneInactive(ctx context.Context, before time.Time) (int, error) 
 			erased++
 			return eraseChat(tx, chat)
 		})
+		db.items.evictChat(chat)
 		if err != nil {
 			return erased, fmt.Errorf("prune inactive %s: %w", chat, err)
 		}

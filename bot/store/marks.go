@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -22,6 +21,9 @@ var (
 // DefaultMaxPendingPerChat is the flood cap: a chat with this many items
 // pending gets further plain answers refused at enqueue (see enqueue).
 const DefaultMaxPendingPerChat = 100
+
+// floodKeyPrefix + chat is the Key of a chat's pending flood notice.
+const floodKeyPrefix = "flood/"
 
 // Mark implements bot.MarkBatcher. The marks commit in one transaction
 // that bbolt's Batch shares with concurrent Apply calls, so a busy outbox
@@ -43,6 +45,7 @@ func (db *DB) Mark(ctx context.Context, marks []bot.Mark) error {
 		}
 		return nil
 	})
+	db.items.evict(marks)
 	if err != nil {
 		return fmt.Errorf("outbox marks: %w", err)
 	}
@@ -209,14 +212,14 @@ func (db *DB) ScanChat(ctx context.Context, chat bot.ChatKey, after uint64, limi
 		prefix := chatPrefix(chat)
 		c := tx.Bucket(bucketOutboxChat).Cursor()
 		for k, _ := c.Seek(chatSeqKey(chat, after+1)); k != nil && bytes.HasPrefix(k, prefix) && len(items) < limit; k, _ = c.Next() {
-			seq := k[len(k)-8:]
-			v := out.Get(seq)
+			v := out.Get(k[len(k)-8:])
 			if v == nil {
 				continue // an index entry without its item: nothing to send
 			}
-			var it bot.OutboxItem
-			if err := json.Unmarshal(v, &it); err != nil {
-				return fmt.Errorf("decode item %d: %w", binary.BigEndian.Uint64(seq), err)
+			seq := binary.BigEndian.Uint64(k[len(k)-8:])
+			it, err := db.readItem(seq, v, seq-1)
+			if err != nil {
+				return err
 			}
 			items = append(items, it)
 		}

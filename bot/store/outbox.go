@@ -22,10 +22,12 @@ var errNoChat = errors.New("no chat key")
 // Replies must name their Chat.
 func (db *DB) Enqueue(ctx context.Context, replies ...bot.Reply) ([]uint64, error) {
 	seqs := make([]uint64, len(replies))
+	var stage staging
 	err := db.update(ctx, func(tx *bbolt.Tx) error {
 		now := db.now()
+		stage.items = stage.items[:0]
 		for i, r := range replies {
-			seq, err := enqueue(tx, r, now)
+			seq, err := enqueue(tx, r, now, &stage.items)
 			if err != nil {
 				return fmt.Errorf("reply %d: %w", i, err)
 			}
@@ -36,6 +38,7 @@ func (db *DB) Enqueue(ctx context.Context, replies ...bot.Reply) ([]uint64, erro
 	if err != nil {
 		return nil, fmt.Errorf("enqueue: %w", err)
 	}
+	db.items.publish(&stage)
 	return seqs, nil
 }
 
@@ -47,12 +50,15 @@ func (db *DB) Scan(ctx context.Context, after uint64, limit int) ([]bot.OutboxIt
 	var items []bot.OutboxItem
 	err := db.view(ctx, func(tx *bbolt.Tx) error {
 		c := tx.Bucket(bucketOutbox).Cursor()
+		prev := after
 		for k, v := c.Seek(u64(after + 1)); k != nil && len(items) < limit; k, v = c.Next() {
-			var it bot.OutboxItem
-			if err := json.Unmarshal(v, &it); err != nil {
-				return fmt.Errorf("decode item %d: %w", binary.BigEndian.Uint64(k), err)
+			seq := binary.BigEndian.Uint64(k)
+			it, err := db.readItem(seq, v, prev)
+			if err != nil {
+				return err
 			}
 			items = append(items, it)
+			prev = seq
 		}
 		return nil
 	})
@@ -60,6 +66,20 @@ func (db *DB) Scan(ctx context.Context, after uint64, limit int) ([]bot.OutboxIt
 		return nil, fmt.Errorf("scan outbox: %w", err)
 	}
 	return items, nil
+}
+
+// readItem returns item seq stored as raw: the cached item if raw is what
+// it was cached from, or raw decoded. gone < seq: no item is stored after
+// gone and before seq (see itemCache.take).
+func (db *DB) readItem(seq uint64, raw []byte, gone uint64) (bot.OutboxItem, error) {
+	if it, ok := db.items.take(seq, raw, gone); ok && !db.noItemCache {
+		return it, nil
+	}
+	var it bot.OutboxItem
+	if err := json.Unmarshal(raw, &it); err != nil {
+		return it, fmt.Errorf("decode item %d: %w", seq, err)
+	}
+	return it, nil
 }
 
 // Done implements bot.Queue. It also removes the item's index entries, so
@@ -138,6 +158,7 @@ func (db *DB) MarkInactive(ctx context.Context, chat bot.ChatKey) (int, error) {
 		dropped, err = markBlocked(tx, chat, math.MaxUint64, db.now())
 		return err
 	})
+	db.items.evictChat(chat)
 	if err != nil {
 		return 0, fmt.Errorf("mark %s inactive: %w", chat, err)
 	}
@@ -149,7 +170,9 @@ func (db *DB) MarkInactive(ctx context.Context, chat bot.ChatKey) (int, error) {
 // DefaultMaxPendingPerChat items pending is refused and counted as
 // "dropped/flood", so one chat flooding the bot cannot grow the queue
 // without bound. It returns the new sequence number, or 0 when skipped.
-func enqueue(tx *bbolt.Tx, r bot.Reply, now time.Time) (uint64, error) {
+// If staged is not nil, the new item is appended to it for the item cache,
+// to be published once the transaction committed.
+func enqueue(tx *bbolt.Tx, r bot.Reply, now time.Time, staged *[]cachedItem) (uint64, error) {
 	if r.Chat == "" {
 		return 0, errNoChat
 	}
@@ -165,8 +188,18 @@ func enqueue(tx *bbolt.Tx, r bot.Reply, now time.Time) (uint64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("next outbox sequence: %w", err)
 	}
-	if err := putJSON(b, u64(seq), bot.OutboxItem{Seq: seq, Reply: r, Enqueued: now}); err != nil {
-		return 0, err
+	it := bot.OutboxItem{Seq: seq, Reply: r, Enqueued: now}
+	raw, err := json.Marshal(it)
+	if err != nil {
+		return 0, fmt.Errorf("encode item %d: %w", seq, err)
+	}
+	if err := b.Put(u64(seq), raw); err != nil {
+		return 0, fmt.Errorf("put item %d: %w", seq, err)
+	}
+	if staged != nil {
+		if e, ok := cacheEntry(it, raw); ok {
+			*staged = append(*staged, e)
+		}
 	}
 	if err := tx.Bucket(bucketOutboxChat).Put(chatSeqKey(r.Chat, seq), []byte{}); err != nil {
 		return 0, fmt.Errorf("index item %d by chat: %w", seq, err)

@@ -124,7 +124,7 @@ func (db *DB) remindOne(tx *bbolt.Tx, f bot.FanOut, phase int, chat bot.ChatKey,
 	}
 	r := f.Build(chat, bot.State{Lang: p.Lang, LangSet: p.LangSet, Consent: p.Consent})
 	r.Chat, r.Kind, r.Key = chat, bot.ReplyReminder, bot.ReminderKey(f.Slot, chat)
-	seq, err := enqueue(tx, r, now)
+	seq, err := enqueue(tx, r, now, nil)
 	if err != nil {
 		return err
 	}
@@ -284,7 +284,7 @@ func (db *DB) notify(tx *bbolt.Tx, reached map[bot.ChatKey]int, w bot.Withdrawal
 			continue
 		}
 		r.Chat, r.Kind = chat, bot.ReplyReminder
-		if _, err := enqueue(tx, r, db.now()); err != nil {
+		if _, err := enqueue(tx, r, db.now(), nil); err != nil {
 			return sent, err
 		}
 		sent++

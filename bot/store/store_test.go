@@ -246,14 +246,7 @@ func TestApplyRerunIsIdempotent(t *testing.T) {
 // once, so bbolt re-runs the other members' functions in a new transaction.
 func TestApplyBatchRerunOfOthers(t *testing.T) {
 	db, _, _ := newDB(t)
-	victim := bot.NewChatKey(bot.Telegram, "0")
-	var failed atomic.Bool
-	store.SetApplyHook(db, func(chat bot.ChatKey) error {
-		if chat == victim && failed.CompareAndSwap(false, true) {
-			return errors.New("injected failure")
-		}
-		return nil
-	})
+	failOnce(db, bot.NewChatKey(bot.Telegram, "0"))
 	const chats, updates = 16, 20
 	var calls atomic.Int64
 	runChats(t, chats, func(chat bot.ChatKey, i int) {
@@ -266,6 +259,18 @@ func TestApplyBatchRerunOfOthers(t *testing.T) {
 	if calls.Load() <= chats*updates {
 		t.Logf("no batch member was re-run (calls = %d); the batch held only the victim", calls.Load())
 	}
+}
+
+// failOnce fails the first run of Apply's function for victim, so the
+// other members of its batch run again.
+func failOnce(db *store.DB, victim bot.ChatKey) {
+	var failed atomic.Bool
+	store.SetApplyHook(db, func(chat bot.ChatKey) error {
+		if chat == victim && failed.CompareAndSwap(false, true) {
+			return errors.New("injected failure")
+		}
+		return nil
+	})
 }
 
 // runChats runs n chats concurrently, each doing do(chat, i) for i in [0, updates).
