@@ -319,6 +319,7 @@ func TestFastUpdateTakesTelegramUpdates(t *testing.T) {
 		`{"update_id":2,"callback_query":{"id":"4382","from":{"id":1,"is_bot":false},"message":{"message_id":5,"from":{"id":9,"is_bot":true,"username":"b"},"chat":{"id":1,"type":"private"},"date":1,"text":"Menu","reply_markup":{"inline_keyboard":[[{"text":"a","callback_data":"b"}]]}},"chat_instance":"-1","data":"n:legal"}}`,
 		`{"update_id":3,"my_chat_member":{"chat":{"id":1,"type":"private"},"from":{"id":1},"date":5,"old_chat_member":{"status":"member"},"new_chat_member":{"status":"kicked","until_date":0}}}`,
 		`{"update_id":6,"message":{"message_id":3,"chat":{"id":-100,"type":"supergroup","is_forum":true},"message_thread_id":7,"is_topic_message":true,"photo":[{"file_id":"a","file_unique_id":"u","file_size":1,"width":90,"height":90}],"caption":"x"}}`,
+		`{"update_id":7,"message":{"message_id":4,"from":{"id":5},"chat":{"id":5,"type":"private"},"date":1,"text":"\/start\nLinia \"2\" \u0414\ud83d\ude00 \ud800"}}`,
 	} {
 		var fast, ref rawUpdate
 		if err := fastUpdate([]byte(s), &fast); err != nil {

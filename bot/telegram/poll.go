@@ -219,7 +219,7 @@ func (a *Adapter) answerCallback(ctx context.Context, id string) {
 	defer cancel()
 	var p params
 	p.str("callback_query_id", id)
-	if _, err := a.call(ctx, "answerCallbackQuery", &p); err != nil {
+	if _, err := a.send(ctx, "answerCallbackQuery", &p); err != nil { // send: the result (true) is not kept
 		a.log.Info("telegram answerCallbackQuery failed", "err", err)
 	}
 }

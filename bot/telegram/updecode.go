@@ -10,10 +10,11 @@ import (
 
 // A fast decoder of updates into rawUpdate, in one pass with the scanner.
 // It handles what Telegram sends: lowercase keys, each once, values of the
-// expected types. Anything else (a key in another case or escaped, a
-// repeated key, a type mismatch, bad syntax, invalid UTF-8 or escapes in a
-// string) is left to encoding/json, whose result is then the answer, so
-// the two never differ (FuzzDecodeUpdate checks this).
+// expected types; a string with escapes or invalid UTF-8 is unquoted by
+// encoding/json alone. Anything else (a key in another case or escaped, a
+// repeated key, a type mismatch, bad syntax) is left to encoding/json for
+// the whole update, whose result is then the answer, so the two never
+// differ (FuzzDecodeUpdate checks this).
 
 // errSlow means the fast decoder leaves the input to encoding/json.
 var errSlow = errors.New("left to encoding/json")
@@ -178,9 +179,18 @@ func (d *udec) str(v *string) error {
 	if d.next() != '"' {
 		return errSlow
 	}
+	start := d.i
 	raw, esc, err := d.scanner.str()
-	if err != nil || esc || !utf8.Valid(raw) {
+	switch {
+	case err != nil:
 		return errSlow
+	case esc || !utf8.Valid(raw):
+		// Newlines, quotes and Telegram's "\/" are common: encoding/json
+		// unquotes just this string, by its own rules.
+		if json.Unmarshal(d.b[start:d.i], v) != nil {
+			return errSlow
+		}
+		return nil
 	}
 	*v = string(raw)
 	return nil
