@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"strconv"
 	"sync"
 	"time"
@@ -55,6 +56,9 @@ func newHookClient(ctx context.Context, rawURL string, conns int, timeout time.D
 	if err != nil || u.Scheme != "http" || u.Host == "" {
 		return nil, fmt.Errorf("webhook URL %q: want http://host:port/path", rawURL)
 	}
+	if ip := net.ParseIP(u.Hostname()); ip == nil || !ip.IsLoopback() {
+		return nil, fmt.Errorf("webhook URL %q: the load generator posts to loopback addresses only", rawURL)
+	}
 	var p bytes.Buffer
 	fmt.Fprintf(&p, "POST %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: infopunkt-load\r\nContent-Type: application/json\r\n", u.RequestURI(), u.Host)
 	for i := 0; i+1 < len(headers); i += 2 {
@@ -78,8 +82,9 @@ func (hc *hookClient) post(ctx context.Context, body []byte, sig string) (status
 		if err != nil {
 			hc.drop(c)
 			// A kept-alive connection the server closed while idle fails
-			// before any answer; Telegram would deliver again too.
-			if c.reuse && attempt == 0 && errors.Is(err, errNoAnswer) {
+			// before any answer; Telegram would deliver again too. (A
+			// timeout is no such failure: the deadline is the step's.)
+			if c.reuse && attempt == 0 && errors.Is(err, errNoAnswer) && !errors.Is(err, os.ErrDeadlineExceeded) {
 				continue
 			}
 			return 0, nil, nil, err
@@ -92,8 +97,8 @@ func (hc *hookClient) post(ctx context.Context, body []byte, sig string) (status
 	}
 }
 
-// errNoAnswer is a connection that ended before any byte of an answer.
-var errNoAnswer = errors.New("connection closed before an answer")
+// errNoAnswer is a request that failed before any byte of an answer.
+var errNoAnswer = errors.New("no answer")
 
 // roundTrip writes one request and reads its answer into c.body; keep
 // reports whether the connection may serve another.
@@ -113,13 +118,10 @@ func (c *hookConn) roundTrip(hc *hookClient, body []byte, sig string) (status in
 	c.wbuf = append(c.wbuf, "\r\n\r\n"...)
 	c.wbuf = append(c.wbuf, body...)
 	if _, err := c.c.Write(c.wbuf); err != nil {
-		return 0, false, err
+		return 0, false, fmt.Errorf("%w: %w", errNoAnswer, err)
 	}
 	if _, err := c.br.Peek(1); err != nil {
-		if errors.Is(err, io.EOF) || errors.Is(err, net.ErrClosed) {
-			return 0, false, errNoAnswer
-		}
-		return 0, false, err
+		return 0, false, fmt.Errorf("%w: %w", errNoAnswer, err)
 	}
 	resp, err := http.ReadResponse(c.br, nil)
 	if err != nil {
