@@ -125,8 +125,14 @@ func (db *DB) apply(tx *bbolt.Tx, chat bot.ChatKey, dedupKey string, fn bot.Appl
 	if err != nil {
 		return err
 	}
-	if err := enqueueReplies(tx, chat, res.Replies, now, &out.stage.items); err != nil {
+	refused, err := enqueueReplies(tx, chat, res.Replies, now, &out.stage.items)
+	if err != nil {
 		return err
+	}
+	if refused && !res.Erases() {
+		if err := db.noteFlood(tx, chat, res.State.Lang, now, &out.stage.items); err != nil {
+			return err
+		}
 	}
 	if err := incrStat(tx, now, "updates/"+string(chat.Channel()), 1); err != nil {
 		return err
@@ -141,15 +147,38 @@ func (db *DB) apply(tx *bbolt.Tx, chat bot.ChatKey, dedupKey string, fn bot.Appl
 }
 
 // enqueueReplies queues replies of an update; a reply without a chat goes
-// to the chat the update came from.
-func enqueueReplies(tx *bbolt.Tx, chat bot.ChatKey, replies []bot.Reply, now time.Time, staged *[]cachedItem) error {
+// to the chat the update came from. refused reports that the flood cap
+// turned away an answer to chat.
+func enqueueReplies(tx *bbolt.Tx, chat bot.ChatKey, replies []bot.Reply, now time.Time, staged *[]cachedItem) (refused bool, err error) {
 	for _, r := range replies {
 		if r.Chat == "" {
 			r.Chat = chat
 		}
-		if _, err := enqueue(tx, r, now, staged); err != nil {
-			return err
+		seq, err := enqueue(tx, r, now, staged)
+		if err != nil {
+			return refused, err
 		}
+		// A refusable reply has no Key, so only the cap skips it.
+		refused = refused || (seq == 0 && r.Chat == chat && refusable(r))
+	}
+	return refused, nil
+}
+
+// noteFlood queues Options.FloodNotice for a chat whose answers the flood
+// cap refused: the user learns that some messages went unanswered instead
+// of silence. Its Key keeps one notice pending at a time, behind the
+// answers already queued, so a flood gets one notice per drained backlog.
+func (db *DB) noteFlood(tx *bbolt.Tx, chat bot.ChatKey, lang faq.Lang, now time.Time, staged *[]cachedItem) error {
+	if db.opts.FloodNotice == nil {
+		return nil
+	}
+	text := db.opts.FloodNotice(lang)
+	if text == "" {
+		return nil
+	}
+	r := bot.Reply{Chat: chat, Kind: bot.ReplyAnswer, Text: text, Lang: lang, Key: floodKeyPrefix + string(chat)}
+	if _, err := enqueue(tx, r, now, staged); err != nil {
+		return fmt.Errorf("flood notice: %w", err)
 	}
 	return nil
 }

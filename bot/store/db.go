@@ -13,6 +13,7 @@ import (
 	"go.etcd.io/bbolt"
 
 	"github.com/infopunkt/infopunkt/bot"
+	"github.com/infopunkt/infopunkt/faq"
 )
 
 // Compile-time checks that DB implements the bot's storage contracts.
@@ -76,6 +77,11 @@ type Options struct {
 	// memory. Commands that copy or replace data (backup verification,
 	// restore, compact) set it. Default false.
 	FullCheck bool
+	// FloodNotice, if set, returns the text a chat gets, in its language,
+	// when the flood cap (DefaultMaxPendingPerChat) refused some of its
+	// answers; "" sends nothing. It runs inside the commit: it must be
+	// quick and must not touch the store.
+	FloodNotice func(lang faq.Lang) string
 	// NoSync skips fsync after each commit. UNSAFE: a crash or power loss
 	// can lose committed updates or corrupt the file. For tests and
 	// benchmarks only; never set it for real data. Default false.

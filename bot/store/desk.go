@@ -226,7 +226,8 @@ func (d *deskTx) UpdateChat(chat bot.ChatKey, fn bot.ApplyFunc) (bot.Result, err
 	if err != nil {
 		return bot.Result{}, err
 	}
-	return res, enqueueReplies(d.tx, chat, res.Replies, d.now, nil)
+	_, err = enqueueReplies(d.tx, chat, res.Replies, d.now, nil)
+	return res, err
 }
 
 // runDeskHook hands the desk its effects of one update, if a hook is set

@@ -22,6 +22,9 @@ var (
 // pending gets further plain answers refused at enqueue (see enqueue).
 const DefaultMaxPendingPerChat = 100
 
+// floodKeyPrefix + chat is the Key of a chat's pending flood notice.
+const floodKeyPrefix = "flood/"
+
 // Mark implements bot.MarkBatcher. The marks commit in one transaction
 // that bbolt's Batch shares with concurrent Apply calls, so a busy outbox
 // and a busy webhook pay one fsync together. Like Apply's, the function may

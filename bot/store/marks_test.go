@@ -3,12 +3,14 @@ package store_test
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"reflect"
 	"testing"
 	"time"
 
 	"github.com/infopunkt/infopunkt/bot"
 	"github.com/infopunkt/infopunkt/bot/store"
+	"github.com/infopunkt/infopunkt/faq"
 )
 
 func TestMarkBatchAppliesEveryKind(t *testing.T) {
@@ -167,5 +169,71 @@ func TestMarkDoneWithoutDecoding(t *testing.T) {
 	}
 	if again, _ := db.Enqueue(ctx, bot.Reply{Chat: a, Key: "k"}, bot.Reply{Chat: a, Key: "k2"}); again[0] == 0 || again[1] == 0 {
 		t.Errorf("keys still indexed: %v", again)
+	}
+}
+
+// TestFloodNoticeOnRefusal: an update whose answer the cap refuses queues
+// one flood notice in the chat's language, behind the backlog; further
+// refusals while it is pending add nothing, and once the backlog drains a
+// new flood gets a new notice.
+func TestFloodNoticeOnRefusal(t *testing.T) {
+	ctx := context.Background()
+	clk := newClock()
+	db := open(t, filepath.Join(t.TempDir(), "infopunkt.db"), store.Options{Now: clk.Now, NoSync: true,
+		FloodNotice: func(l faq.Lang) string { return "slow down (" + l.String() + ")" }})
+	a := bot.ChatKey("telegram:1")
+	answer := func(st bot.State, exists bool) bot.Result {
+		st.Lang = faq.UK
+		return bot.Result{State: st, Replies: []bot.Reply{{Text: "answer"}}}
+	}
+	for i := range store.DefaultMaxPendingPerChat {
+		if _, _, err := db.Apply(ctx, a, fmt.Sprint("u", i), answer); err != nil {
+			t.Fatal(err)
+		}
+	}
+	notices := func() []bot.OutboxItem {
+		items, err := db.ScanChat(ctx, a, 0, 1000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []bot.OutboxItem
+		for _, it := range items {
+			if it.Reply.Text != "answer" {
+				out = append(out, it)
+			}
+		}
+		return out
+	}
+	if n := notices(); len(n) != 0 {
+		t.Fatalf("notice under the cap: %+v", n)
+	}
+	for i := range 3 {
+		if _, _, err := db.Apply(ctx, a, fmt.Sprint("flood", i), answer); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n := notices()
+	if len(n) != 1 || n[0].Reply.Text != "slow down (uk)" || n[0].Reply.Lang != faq.UK || n[0].Reply.Chat != a {
+		t.Fatalf("after 3 refusals, notices = %+v; want one in Ukrainian", n)
+	}
+	if got := stats(t, db)["dropped/flood"]; got != 3 {
+		t.Errorf("dropped/flood = %d, want 3", got)
+	}
+	items, _ := db.ScanChat(ctx, a, 0, 1000)
+	if last := items[len(items)-1]; last.Seq != n[0].Seq {
+		t.Errorf("the notice is not behind the backlog: last item %d, notice %d", last.Seq, n[0].Seq)
+	}
+	for _, it := range items {
+		if err := db.Done(ctx, it.Seq, bot.Receipt{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range store.DefaultMaxPendingPerChat + 1 {
+		if _, _, err := db.Apply(ctx, a, fmt.Sprint("again", i), answer); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := notices(); len(n) != 1 || n[0].Seq == items[len(items)-1].Seq {
+		t.Errorf("a new flood after the drain: notices = %+v, want one new", n)
 	}
 }

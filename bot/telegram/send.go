@@ -195,9 +195,17 @@ func editImpossible(desc string) bool {
 // keyboard renders button rows, storing data that cannot travel as
 // callback_data in meta.
 func (a *Adapter) keyboard(ctx context.Context, rows [][]bot.Button) (*inlineMarkup, error) {
-	var m inlineMarkup
+	n := 0
 	for _, row := range rows {
-		var out []inlineButton
+		n += len(row)
+	}
+	if n == 0 {
+		return nil, nil
+	}
+	m := inlineMarkup{InlineKeyboard: make([][]inlineButton, 0, len(rows))}
+	all := make([]inlineButton, 0, n) // one array for every row
+	for _, row := range rows {
+		first := len(all)
 		for _, b := range row {
 			ib := inlineButton{Text: b.Label, URL: b.URL}
 			if b.URL == "" {
@@ -207,14 +215,11 @@ func (a *Adapter) keyboard(ctx context.Context, rows [][]bot.Button) (*inlineMar
 				}
 				ib.CallbackData = data
 			}
-			out = append(out, ib)
+			all = append(all, ib)
 		}
-		if len(out) > 0 {
-			m.InlineKeyboard = append(m.InlineKeyboard, out)
+		if len(all) > first {
+			m.InlineKeyboard = append(m.InlineKeyboard, all[first:len(all):len(all)])
 		}
-	}
-	if len(m.InlineKeyboard) == 0 {
-		return nil, nil
 	}
 	return &m, nil
 }

@@ -292,8 +292,11 @@ func readAll(r io.Reader, buf []byte, size int64, limit int) ([]byte, error) {
 		return buf[:0], errTooLarge
 	}
 	buf = buf[:0]
-	if size >= 0 && int(size) >= cap(buf) {
+	switch {
+	case size >= 0 && int(size) >= cap(buf):
 		buf = make([]byte, 0, size+1) // +1: the read that sees EOF
+	case size < 0 && cap(buf) == 0:
+		buf = make([]byte, 0, 4<<10) // then doubling, not append's small steps
 	}
 	for {
 		if len(buf) == cap(buf) {

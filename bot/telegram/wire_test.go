@@ -318,3 +318,23 @@ func TestParamsFields(t *testing.T) {
 		}
 	}
 }
+
+func TestReadAll(t *testing.T) {
+	body := strings.Repeat("x", 10000)
+	for _, tt := range []struct {
+		size  int64
+		limit int
+		buf   []byte
+		err   error
+	}{
+		{size: -1, limit: 10000},
+		{size: 10000, limit: 10000, buf: make([]byte, 0, 16)},
+		{size: -1, limit: 9999, err: errTooLarge},
+		{size: 10000, limit: 9999, err: errTooLarge},
+	} {
+		got, err := readAll(strings.NewReader(body), tt.buf, tt.size, tt.limit)
+		if err != tt.err || (err == nil && string(got) != body) {
+			t.Errorf("size %d limit %d: %d bytes, %v", tt.size, tt.limit, len(got), err)
+		}
+	}
+}

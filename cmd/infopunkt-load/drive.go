@@ -15,13 +15,15 @@ import (
 	"time"
 
 	"github.com/infopunkt/infopunkt/bot/telegram/telegramtest"
+	"github.com/infopunkt/infopunkt/bot/viber/vibertest"
 )
 
 // driver feeds one bot process and watches its replies through the fake.
 type driver struct {
 	cfg    config
-	fake   *telegramtest.Server
-	hook   string // webhook URL; "" in polling mode
+	tg     *telegramtest.Server // the fake platform: Telegram's,
+	vb     *vibertest.Server    // or Viber's
+	hook   string               // webhook URL; "" in polling mode
 	secret string
 	// admin is the bot's admin listener; adminToken opens it (set only
 	// with -bot-profile).
@@ -58,12 +60,18 @@ type reply struct {
 
 // drive runs the configured load against tg and returns the report.
 func drive(ctx context.Context, cfg config, tg target, work string) (*report, error) {
-	fake := telegramtest.New(nil, telegramtest.Options{Limits: telegramtest.Limits{Disabled: true}, DiscardCalls: true})
-	defer fake.Close()
-	d := &driver{cfg: cfg, fake: fake, chats: map[int64]*chat{}, presses: map[string]int{}}
+	d := &driver{cfg: cfg, chats: map[int64]*chat{}, presses: map[string]int{}}
 	d.nextChat.Store(100000)
 	d.nextUpdate.Store(1)
-	fake.Observe(d.observe)
+	if cfg.viber {
+		d.vb = vibertest.New(vibertest.Config{Token: randomToken(), NoRecord: true})
+		defer d.vb.Close()
+		d.vb.Observe(d.observeViber)
+	} else {
+		d.tg = telegramtest.New(nil, telegramtest.Options{Limits: telegramtest.Limits{Disabled: true}, DiscardCalls: true})
+		defer d.tg.Close()
+		d.tg.Observe(d.observe)
+	}
 	env, addr, err := d.environment(tg, work)
 	if err != nil {
 		return nil, err
@@ -74,7 +82,12 @@ func drive(ctx context.Context, cfg config, tg target, work string) (*report, er
 		}
 	}
 	if d.hook != "" {
-		if d.hookc, err = newHookClient(ctx, d.hook, cfg.conns, cfg.timeout, "X-Telegram-Bot-Api-Secret-Token", d.secret); err != nil {
+		if d.vb != nil {
+			d.hookc, err = newHookClient(ctx, d.hook, cfg.conns, cfg.timeout, "X-Viber-Content-Signature")
+		} else {
+			d.hookc, err = newHookClient(ctx, d.hook, cfg.conns, cfg.timeout, "", "X-Telegram-Bot-Api-Secret-Token", d.secret)
+		}
+		if err != nil {
 			return nil, err
 		}
 		defer d.hookc.close()
@@ -160,17 +173,19 @@ func (d *driver) environment(tg target, work string) ([]string, string, error) {
 	}
 	d.admin = admin
 	env := []string{
-		"INFOPUNKT_TELEGRAM_TOKEN=" + d.fake.Token(),
-		"INFOPUNKT_TELEGRAM_API_URL=" + d.fake.URL(),
 		"INFOPUNKT_LISTEN=" + addr,
 		"INFOPUNKT_ADMIN_LISTEN=" + admin,
 		"INFOPUNKT_DATA=" + data,
-		"INFOPUNKT_TELEGRAM_RATE=" + d.cfg.tgRate,
 	}
 	if d.cfg.botProfile != "" && tg.infopunkt {
 		d.adminToken = randomToken()
 		env = append(env, "INFOPUNKT_ADMIN_TOKEN="+d.adminToken)
 	}
+	if d.vb != nil {
+		return append(env, d.viberEnv(addr)...), addr, nil
+	}
+	env = append(env, "INFOPUNKT_TELEGRAM_TOKEN="+d.tg.Token(), "INFOPUNKT_TELEGRAM_API_URL="+d.tg.URL(),
+		"INFOPUNKT_TELEGRAM_RATE="+d.cfg.tgRate)
 	if d.cfg.chatRate != "" {
 		env = append(env, "INFOPUNKT_TELEGRAM_CHAT_RATE="+d.cfg.chatRate)
 	}
@@ -198,12 +213,17 @@ func (d *driver) awaitReady(ctx context.Context, p *proc, addr string) error {
 }
 
 func (d *driver) ready(addr string) bool {
-	if d.hook == "" {
-		return d.fake.Polling()
+	switch {
+	case d.vb != nil:
+		return d.viberReady(addr)
+	case d.hook == "":
+		return d.tg.Polling()
 	}
-	if d.fake.WebhookURL() != d.hook {
-		return false
-	}
+	return d.tg.WebhookURL() == d.hook && listening(addr)
+}
+
+// listening reports whether addr accepts connections.
+func listening(addr string) bool {
 	c, err := net.DialTimeout("tcp", addr, time.Second)
 	if err != nil {
 		return false
@@ -212,19 +232,10 @@ func (d *driver) ready(addr string) bool {
 	return true
 }
 
-// observe is the fake's observer: it hands send-like calls to their chat.
+// observe is the fake Bot API's observer: it hands send-like calls to
+// their chat.
 func (d *driver) observe(ev telegramtest.Event) {
 	if !sendLike(ev.Method) {
-		return
-	}
-	d.mu.RLock()
-	c := d.chats[ev.Chat]
-	d.mu.RUnlock()
-	if c == nil {
-		return
-	}
-	if c.events == nil {
-		d.floodReplies.Add(1)
 		return
 	}
 	r := reply{at: ev.Time, ok: ev.Status == http.StatusOK}
@@ -234,7 +245,24 @@ func (d *driver) observe(ev telegramtest.Event) {
 			r.msgID, _ = strconv.Atoi(ev.Params["message_id"])
 		}
 		r.kb = flatten(ev.Keyboard)
-	} else {
+	}
+	d.deliver(ev.Chat, r)
+}
+
+// deliver hands r to the chat it went to (counting refused sends), or
+// counts it as a reply to the flood.
+func (d *driver) deliver(chat int64, r reply) {
+	d.mu.RLock()
+	c := d.chats[chat]
+	d.mu.RUnlock()
+	if c == nil {
+		return
+	}
+	if c.events == nil {
+		d.floodReplies.Add(1)
+		return
+	}
+	if !r.ok {
 		d.sendErrs.Add(1)
 	}
 	select {
@@ -265,21 +293,32 @@ func (d *driver) newChat(flood bool) *chat {
 }
 
 // send delivers one update of c: pushed to the fake when polling, POSTed
-// to the webhook otherwise (one request at a time per chat, like Telegram).
+// to the webhook otherwise (one request at a time per chat, like Telegram
+// and Viber).
 func (d *driver) send(ctx context.Context, c *chat, s step, data string, msgID int) error {
-	if d.hook == "" {
+	switch {
+	case d.vb != nil:
+		return d.sendViber(ctx, c, s, data)
+	case d.hook == "":
 		switch {
 		case s.isPress():
-			d.fake.PushCallback(c.id, c.id, msgID, data)
+			d.tg.PushCallback(c.id, c.id, msgID, data)
 		case strings.HasPrefix(s.arg, "/"):
-			d.fake.PushCommand(c.id, c.id, s.arg, d.cfg.lang)
+			d.tg.PushCommand(c.id, c.id, s.arg, d.cfg.lang)
 		default:
-			d.fake.PushMessage(c.id, c.id, s.arg, d.cfg.lang)
+			d.tg.PushMessage(c.id, c.id, s.arg, d.cfg.lang)
 		}
 		return nil
 	}
 	c.buf = d.updateJSON(c.buf[:0], c, s, data, msgID)
-	status, reply, yield, err := d.hookc.post(ctx, c.buf)
+	// A method in the response is performed, as Telegram performs it.
+	return d.post(ctx, c.buf, "", func(reply []byte) { d.tg.WebhookReply(reply) })
+}
+
+// post POSTs body (signed by sig) to the webhook, wants 2xx, and hands the
+// response body to answer (when not nil).
+func (d *driver) post(ctx context.Context, body []byte, sig string, answer func([]byte)) error {
+	status, reply, yield, err := d.hookc.post(ctx, body, sig)
 	if err != nil {
 		return err
 	}
@@ -287,7 +326,9 @@ func (d *driver) send(ctx context.Context, c *chat, s step, data string, msgID i
 	if status/100 != 2 {
 		return fmt.Errorf("webhook answered %d", status)
 	}
-	d.fake.WebhookReply(reply) // a method in the response, as Telegram performs it
+	if answer != nil {
+		answer(reply)
+	}
 	return nil
 }
 

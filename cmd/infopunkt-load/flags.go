@@ -10,10 +10,13 @@ import (
 )
 
 // Default walks: /start, accept the privacy notice (the peer: pick a
-// language), open two menus and an answer, type a question.
+// language), open two menus and an answer, type a question. On Viber a
+// button is pressed by its ActionBody, which infopunkt prefixes with
+// "btn:".
 const (
-	defaultWalk     = "/start;=a;=n:legal;=n:legal-permits;=n:legal-karta-pobytu;karta pobytu"
-	defaultPeerWalk = "/start;#1;#1;#1;karta pobytu"
+	defaultWalk      = "/start;=a;=n:legal;=n:legal-permits;=n:legal-karta-pobytu;karta pobytu"
+	defaultViberWalk = "/start;=btn:a;=btn:n:legal;=btn:n:legal-permits;=btn:n:legal-karta-pobytu;karta pobytu"
+	defaultPeerWalk  = "/start;#1;#1;#1;karta pobytu"
 )
 
 // config is the parsed command line.
@@ -22,6 +25,7 @@ type config struct {
 	cmd                 string // any other bot command instead of infopunkt (space-separated)
 	peer                string // directory of the grammY peer; "" = no side-by-side run
 	webhook             bool
+	viber               bool // drive the bot over Viber (vibertest) instead of Telegram
 	users               int
 	walk                []step
 	peerWalk            []step
@@ -31,6 +35,7 @@ type config struct {
 	conns               int           // concurrent webhook connections
 	timeout             time.Duration // how long a step waits for its reply
 	tgRate              string        // INFOPUNKT_TELEGRAM_RATE
+	viberRate           string        // INFOPUNKT_VIBER_RATE
 	chatRate            string        // INFOPUNKT_TELEGRAM_CHAT_RATE ("" = unset)
 	env                 []string      // extra KEY=VALUE for the bot
 	lang                string        // users' language_code
@@ -50,7 +55,8 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	var cfg config
 	fs := flag.NewFlagSet("infopunkt-load", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	mode := fs.String("mode", "webhook", "how updates reach the bot: webhook or polling")
+	mode := fs.String("mode", "webhook", "how updates reach the bot: webhook or polling (Telegram only)")
+	channel := fs.String("channel", "telegram", "the platform the users are on: telegram or viber")
 	walk := fs.String("walk", defaultWalk, `steps of each user, ";"-separated: text, #N, [label], =data`)
 	peerWalk := fs.String("peer-walk", defaultPeerWalk, "the walk for the peer bot")
 	var env multiFlag
@@ -64,6 +70,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.IntVar(&cfg.conns, "conns", 40, "concurrent webhook connections (Telegram's max_connections)")
 	fs.DurationVar(&cfg.timeout, "timeout", 30*time.Second, "how long a step waits for its reply")
 	fs.StringVar(&cfg.tgRate, "tg-rate", "100000", "INFOPUNKT_TELEGRAM_RATE for the bot (the pacer lifted)")
+	fs.StringVar(&cfg.viberRate, "viber-rate", "100000", "INFOPUNKT_VIBER_RATE for the bot (the pacer lifted)")
 	fs.StringVar(&cfg.chatRate, "chat-rate", "", "INFOPUNKT_TELEGRAM_CHAT_RATE for the bot (unset by default)")
 	fs.Var(&env, "env", "extra KEY=VALUE for the bot (repeatable)")
 	fs.StringVar(&cfg.lang, "lang", "en", "the users' language_code")
@@ -86,6 +93,22 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	default:
 		return cfg, fmt.Errorf("-mode %q: want webhook or polling", *mode)
 	}
+	switch *channel {
+	case "telegram":
+	case "viber":
+		cfg.viber = true
+		if !cfg.webhook {
+			return cfg, errors.New("-channel viber: Viber only delivers by webhook (-mode webhook)")
+		}
+		if cfg.peer != "" {
+			return cfg, errors.New("-channel viber: the grammY peer speaks Telegram only; drop -peer")
+		}
+		if !flagSet(fs, "walk") {
+			*walk = defaultViberWalk
+		}
+	default:
+		return cfg, fmt.Errorf("-channel %q: want telegram or viber", *channel)
+	}
 	var err error
 	if cfg.walk, err = parseWalk(*walk); err != nil {
 		return cfg, fmt.Errorf("-walk: %w", err)
@@ -104,4 +127,11 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	}
 	cfg.env = env
 	return cfg, nil
+}
+
+// flagSet reports whether the command line set the flag name.
+func flagSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
 }

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"strconv"
 	"sync"
 	"time"
@@ -27,7 +28,8 @@ const maxHookReply = 1 << 20
 // as a good part of the bot's.
 type hookClient struct {
 	addr    string // host:port dialled
-	prefix  []byte // request line and fixed headers, up to "Content-Length: "
+	prefix  []byte // request line and fixed headers
+	sigName string // header of each request's signature ("" for none)
 	timeout time.Duration
 	slots   chan struct{} // one per connection that may be open
 	idle    chan *hookConn
@@ -46,39 +48,43 @@ type hookConn struct {
 }
 
 // newHookClient returns a client for the webhook at rawURL (http only)
-// whose requests carry headers (name, value pairs) and time out after
-// timeout. Canceling ctx closes every connection.
-func newHookClient(ctx context.Context, rawURL string, conns int, timeout time.Duration, headers ...string) (*hookClient, error) {
+// whose requests carry headers (name, value pairs), each its signature in
+// header sigName (unless ""), and time out after timeout. Canceling ctx
+// closes every connection.
+func newHookClient(ctx context.Context, rawURL string, conns int, timeout time.Duration, sigName string, headers ...string) (*hookClient, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil || u.Scheme != "http" || u.Host == "" {
 		return nil, fmt.Errorf("webhook URL %q: want http://host:port/path", rawURL)
+	}
+	if ip := net.ParseIP(u.Hostname()); ip == nil || !ip.IsLoopback() {
+		return nil, fmt.Errorf("webhook URL %q: the load generator posts to loopback addresses only", rawURL)
 	}
 	var p bytes.Buffer
 	fmt.Fprintf(&p, "POST %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: infopunkt-load\r\nContent-Type: application/json\r\n", u.RequestURI(), u.Host)
 	for i := 0; i+1 < len(headers); i += 2 {
 		fmt.Fprintf(&p, "%s: %s\r\n", headers[i], headers[i+1])
 	}
-	p.WriteString("Content-Length: ")
-	hc := &hookClient{addr: u.Host, prefix: p.Bytes(), timeout: timeout,
+	hc := &hookClient{addr: u.Host, prefix: p.Bytes(), sigName: sigName, timeout: timeout,
 		slots: make(chan struct{}, conns), idle: make(chan *hookConn, conns), open: map[*hookConn]struct{}{}}
 	context.AfterFunc(ctx, hc.close)
 	return hc, nil
 }
 
-// post sends body and returns the status and the answer's body, which
-// stays valid until yield hands the connection back.
-func (hc *hookClient) post(ctx context.Context, body []byte) (status int, reply []byte, yield func(), err error) {
+// post sends body (signed by sig) and returns the status and the answer's
+// body, which stays valid until yield hands the connection back.
+func (hc *hookClient) post(ctx context.Context, body []byte, sig string) (status int, reply []byte, yield func(), err error) {
 	for attempt := 0; ; attempt++ {
 		c, err := hc.get(ctx)
 		if err != nil {
 			return 0, nil, nil, err
 		}
-		status, keep, err := c.roundTrip(hc, body)
+		status, keep, err := c.roundTrip(hc, body, sig)
 		if err != nil {
 			hc.drop(c)
 			// A kept-alive connection the server closed while idle fails
-			// before any answer; Telegram would deliver again too.
-			if c.reuse && attempt == 0 && errors.Is(err, errNoAnswer) {
+			// before any answer; Telegram would deliver again too. (A
+			// timeout is no such failure: the deadline is the step's.)
+			if c.reuse && attempt == 0 && errors.Is(err, errNoAnswer) && !errors.Is(err, os.ErrDeadlineExceeded) {
 				continue
 			}
 			return 0, nil, nil, err
@@ -91,27 +97,31 @@ func (hc *hookClient) post(ctx context.Context, body []byte) (status int, reply 
 	}
 }
 
-// errNoAnswer is a connection that ended before any byte of an answer.
-var errNoAnswer = errors.New("connection closed before an answer")
+// errNoAnswer is a request that failed before any byte of an answer.
+var errNoAnswer = errors.New("no answer")
 
 // roundTrip writes one request and reads its answer into c.body; keep
 // reports whether the connection may serve another.
-func (c *hookConn) roundTrip(hc *hookClient, body []byte) (status int, keep bool, err error) {
+func (c *hookConn) roundTrip(hc *hookClient, body []byte, sig string) (status int, keep bool, err error) {
 	if err := c.c.SetDeadline(time.Now().Add(hc.timeout)); err != nil {
 		return 0, false, err
 	}
 	c.wbuf = append(c.wbuf[:0], hc.prefix...)
+	if hc.sigName != "" {
+		c.wbuf = append(c.wbuf, hc.sigName...)
+		c.wbuf = append(c.wbuf, ": "...)
+		c.wbuf = append(c.wbuf, sig...)
+		c.wbuf = append(c.wbuf, "\r\n"...)
+	}
+	c.wbuf = append(c.wbuf, "Content-Length: "...)
 	c.wbuf = strconv.AppendInt(c.wbuf, int64(len(body)), 10)
 	c.wbuf = append(c.wbuf, "\r\n\r\n"...)
 	c.wbuf = append(c.wbuf, body...)
 	if _, err := c.c.Write(c.wbuf); err != nil {
-		return 0, false, err
+		return 0, false, fmt.Errorf("%w: %w", errNoAnswer, err)
 	}
 	if _, err := c.br.Peek(1); err != nil {
-		if errors.Is(err, io.EOF) || errors.Is(err, net.ErrClosed) {
-			return 0, false, errNoAnswer
-		}
-		return 0, false, err
+		return 0, false, fmt.Errorf("%w: %w", errNoAnswer, err)
 	}
 	resp, err := http.ReadResponse(c.br, nil)
 	if err != nil {

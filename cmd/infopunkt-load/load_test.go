@@ -22,16 +22,23 @@ func TestMain(m *testing.M) {
 const stubDelay = 40 * time.Millisecond
 
 // TestMeasuresStubLatency drives the stub bot (this test binary, started
-// as a real process) in both modes: every update is answered, no latency
-// can be below the stub's delay, the median stays near it, the generic
-// presses hit the buttons asked for, and the process was measured.
+// as a real process) over Telegram's webhook and polling and over Viber:
+// every update is answered, no latency can be below the stub's delay, the
+// median stays near it, the generic presses hit the buttons asked for,
+// and the process was measured. On Viber the stub refuses a callback
+// whose signature is not the token's HMAC-SHA256 of the body, so an
+// answer to every update shows they were signed as Viber signs them.
 func TestMeasuresStubLatency(t *testing.T) {
-	for _, mode := range []string{"webhook", "polling"} {
-		t.Run(mode, func(t *testing.T) {
+	for name, flags := range map[string][]string{
+		"webhook": {"-mode", "webhook"},
+		"polling": {"-mode", "polling"},
+		"viber":   {"-channel", "viber"},
+	} {
+		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			const users = 20
-			cfg, err := parseFlags([]string{"-cmd", os.Args[0], "-mode", mode, "-users", "20", "-walk", "/start; #2; [one]; hello",
-				"-env", "INFOPUNKT_LOAD_STUB=1", "-env", "INFOPUNKT_LOAD_STUB_DELAY=" + stubDelay.String(), "-timeout", "20s"}, io.Discard)
+			cfg, err := parseFlags(append(flags, "-cmd", os.Args[0], "-users", "20", "-walk", "/start; #2; [one]; hello",
+				"-env", "INFOPUNKT_LOAD_STUB=1", "-env", "INFOPUNKT_LOAD_STUB_DELAY="+stubDelay.String(), "-timeout", "20s"), io.Discard)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -148,6 +155,21 @@ func TestPercentile(t *testing.T) {
 	}{{500, 500 * time.Millisecond}, {990, 990 * time.Millisecond}, {999, 999 * time.Millisecond}, {1000, time.Second}} {
 		if got := r.percentile(tt.p); got != tt.want {
 			t.Errorf("percentile(%d) = %v, want %v", tt.p, got, tt.want)
+		}
+	}
+}
+
+func TestViberFlags(t *testing.T) {
+	cfg, err := parseFlags([]string{"-channel", "viber"}, io.Discard)
+	if err != nil || !cfg.viber || cfg.walk[1] != (step{kind: pressData, arg: "btn:a"}) {
+		t.Errorf("-channel viber: %v, walk %v", err, cfg.walk)
+	}
+	if cfg, _ := parseFlags([]string{"-channel", "viber", "-walk", "hi"}, io.Discard); len(cfg.walk) != 1 {
+		t.Errorf("-walk under -channel viber: %v", cfg.walk)
+	}
+	for _, bad := range [][]string{{"-channel", "viber", "-mode", "polling"}, {"-channel", "viber", "-peer", "x"}, {"-channel", "sms"}} {
+		if _, err := parseFlags(bad, io.Discard); err == nil {
+			t.Errorf("%q accepted", bad)
 		}
 	}
 }

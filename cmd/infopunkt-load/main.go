@@ -9,6 +9,16 @@
 // send-like call the fake receives for that chat), errors, the bot's CPU
 // time per update (/proc/<pid>/stat) and its peak RSS (VmHWM).
 //
+// With -channel viber the users are on Viber instead: the bot gets
+// INFOPUNKT_VIBER_TOKEN, INFOPUNKT_VIBER_API_URL (a vibertest fake here),
+// INFOPUNKT_VIBER_WEBHOOK_URL and INFOPUNKT_VIBER_RATE (-viber-rate, the
+// pacer lifted), and no Telegram token. Each step is a "message" callback
+// signed as Viber signs it (X-Viber-Content-Signature, HMAC-SHA256 of the
+// body keyed by the token); a press sends the button's ActionBody as its
+// text, as Viber does, so "=data" names an ActionBody; replies are the
+// send_message calls the fake receives. Viber delivers by webhook only,
+// and the grammY peer speaks Telegram only.
+//
 // Load shapes:
 //
 //   - closed loop (default): -users users each walk -walk, every step
@@ -21,7 +31,9 @@
 // A walk is a list of steps separated by ";": plain text (commands
 // included) is typed; "#N" presses the N-th button of the last keyboard
 // the chat received; "[label]" presses the first button whose label
-// contains label; "=data" presses the button with that callback data.
+// contains label; "=data" presses the button with that callback data
+// (on Viber: ActionBody). The default walk is the one of issue 8: /start,
+// accept the notice, two menus, an answer, then "karta pobytu" typed.
 //
 // Profiles: -cpuprofile FILE writes this process's CPU profile (the load
 // generator and the fake platform it serves) for the whole run. With

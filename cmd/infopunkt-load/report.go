@@ -66,9 +66,12 @@ func (r *report) percentile(perMille int) time.Duration {
 }
 
 func (r *report) shape() string {
-	mode := "polling"
+	mode := "telegram polling"
 	if r.cfg.webhook {
-		mode = fmt.Sprintf("webhook, %d connections", r.cfg.conns)
+		mode = fmt.Sprintf("telegram webhook, %d connections", r.cfg.conns)
+	}
+	if r.cfg.viber {
+		mode = fmt.Sprintf("viber webhook, %d connections", r.cfg.conns)
 	}
 	steps := make([]string, len(r.walk))
 	for i, s := range r.walk {

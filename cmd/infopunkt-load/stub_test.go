@@ -16,7 +16,8 @@ import (
 
 // stubMain is a minimal bot honouring the INFOPUNKT_* contract: it answers
 // every update, after INFOPUNKT_LOAD_STUB_DELAY, with one message carrying
-// the buttons "one" (d1) and "two" (d2). The load generator's tests run
+// the buttons "one" (d1) and "two" (d2), on Telegram or (with
+// INFOPUNKT_VIBER_TOKEN) on Viber. The load generator's tests run
 // the test binary as this bot, so what it measures can be checked against
 // a known reply delay.
 func stubMain() int {
@@ -25,7 +26,10 @@ func stubMain() int {
 	s := stub{api: os.Getenv("INFOPUNKT_TELEGRAM_API_URL") + "/bot" + os.Getenv("INFOPUNKT_TELEGRAM_TOKEN") + "/"}
 	s.delay, _ = time.ParseDuration(os.Getenv("INFOPUNKT_LOAD_STUB_DELAY"))
 	var err error
-	if hook := os.Getenv("INFOPUNKT_TELEGRAM_WEBHOOK_URL"); hook != "" {
+	if token := os.Getenv("INFOPUNKT_VIBER_TOKEN"); token != "" {
+		v := stubViber{api: os.Getenv("INFOPUNKT_VIBER_API_URL"), token: token, delay: s.delay}
+		err = v.serve(ctx, os.Getenv("INFOPUNKT_VIBER_WEBHOOK_URL"), os.Getenv("INFOPUNKT_LISTEN"))
+	} else if hook := os.Getenv("INFOPUNKT_TELEGRAM_WEBHOOK_URL"); hook != "" {
 		err = s.serveWebhook(ctx, hook, os.Getenv("INFOPUNKT_TELEGRAM_WEBHOOK_SECRET"), os.Getenv("INFOPUNKT_LISTEN"))
 	} else {
 		err = s.poll(ctx)

@@ -19,7 +19,7 @@ func (d *driver) updateJSON(b []byte, c *chat, s step, data string, msgID int) [
 	b = strconv.AppendInt(b, id, 10)
 	if s.isPress() {
 		qid := "cq" + strconv.FormatInt(id, 10)
-		d.fake.ExpectCallback(qid)
+		d.tg.ExpectCallback(qid)
 		b = append(b, `,"callback_query":{"id":"`...)
 		b = append(b, qid...)
 		b = append(b, `","from":`...)
@@ -31,7 +31,7 @@ func (d *driver) updateJSON(b []byte, c *chat, s step, data string, msgID int) [
 		b = append(b, `,"message":{"message_id":`...)
 		b = strconv.AppendInt(b, int64(msgID), 10)
 		b = append(b, `,"from":{"id":123456,"is_bot":true,"first_name":"Infopunkt Test","username":`...)
-		b = appendJSONString(b, d.fake.BotUsername())
+		b = appendJSONString(b, d.tg.BotUsername())
 		b = append(b, '}')
 		b = appendChatDate(b, c.id, now)
 		return append(b, `,"text":"menu"}}}`...)

@@ -55,7 +55,7 @@ type (
 func TestUpdateJSONIsWhatEncodingJSONWrites(t *testing.T) {
 	fake := telegramtest.New(t, telegramtest.Options{DiscardCalls: true})
 	for _, lang := range []string{"en", ""} {
-		d := &driver{cfg: config{lang: lang}, fake: fake}
+		d := &driver{cfg: config{lang: lang}, tg: fake}
 		c := &chat{id: 100042}
 		for i, s := range []step{{kind: typeText, arg: "/start"}, {kind: typeText, arg: "karta pobytu"},
 			{kind: typeText, arg: `<b>"Ä" & \ 	 ` + "\u2028\xff"}, {kind: typeText, arg: "/help me"},
@@ -97,7 +97,7 @@ func wantUpdate(d *driver, c *chat, s step, data string, msgID int, date int64) 
 	wc := wireChat{ID: c.id, Type: "private", FirstName: name}
 	u := wireUpdate{UpdateID: id}
 	if s.isPress() {
-		bot := wireUser{ID: 123456, IsBot: true, FirstName: "Infopunkt Test", Username: d.fake.BotUsername()}
+		bot := wireUser{ID: 123456, IsBot: true, FirstName: "Infopunkt Test", Username: d.tg.BotUsername()}
 		u.CallbackQuery = &wireCallback{ID: "cq" + strconv.FormatInt(id, 10), From: from, ChatInstance: strconv.FormatInt(c.id*7, 10), Data: data,
 			Message: wireMessage{MessageID: int64(msgID), From: bot, Chat: wc, Date: date, Text: "menu"}}
 	} else {

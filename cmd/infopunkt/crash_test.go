@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -29,7 +30,27 @@ func TestMain(m *testing.M) {
 		main()
 		os.Exit(0)
 	}
+	flag.Parse()
+	defaultParallel(e2eParallel)
 	os.Exit(m.Run())
+}
+
+// e2eParallel is how many parallel tests of this package run at once
+// unless -parallel is given. The end-to-end tests wait on the outbox's
+// pacing (about one message per second per Telegram chat) far more than
+// they compute: the whole package takes some 15 s of CPU in a run of
+// 45 s or more, and each test takes as long with 8 others at once as with
+// one, so Go's default of GOMAXPROCS (2 on CI) would mostly leave them
+// queued behind each other.
+const e2eParallel = 8
+
+// defaultParallel sets -test.parallel to n unless the command line set it.
+func defaultParallel(n int) {
+	set := false
+	flag.Visit(func(f *flag.Flag) { set = set || f.Name == "test.parallel" })
+	if !set {
+		_ = flag.Set("test.parallel", strconv.Itoa(n))
+	}
 }
 
 // child is `infopunkt run` in a process of its own, so it can be killed.
@@ -40,7 +61,10 @@ type child struct {
 }
 
 // startChild runs main() in a new process with env over the parent's
-// environment (minus any INFOPUNKT_* the developer has set).
+// environment (minus any INFOPUNKT_* the developer has set). The admin
+// listener takes a free port unless env says otherwise: its default,
+// 127.0.0.1:9090, is taken whenever another bot runs on the machine (or
+// another test's child), and the child would exit at once.
 func startChild(t *testing.T, env map[string]string) *child {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "run")
@@ -49,7 +73,7 @@ func startChild(t *testing.T, env map[string]string) *child {
 			cmd.Env = append(cmd.Env, kv)
 		}
 	}
-	cmd.Env = append(cmd.Env, "INFOPUNKT_TEST_MAIN=1")
+	cmd.Env = append(cmd.Env, "INFOPUNKT_TEST_MAIN=1", "INFOPUNKT_ADMIN_LISTEN=127.0.0.1:0")
 	for k, v := range env {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}
@@ -63,6 +87,19 @@ func startChild(t *testing.T, env map[string]string) *child {
 	return c
 }
 
+// alive fails the test at once, with the child's output, if the child
+// has exited by itself: a dead bot would otherwise only show as a wait
+// that times out a minute later.
+func (c *child) alive(t *testing.T) {
+	t.Helper()
+	select {
+	case err := <-c.done:
+		c.done <- err
+		t.Fatalf("child %d exited by itself (%v):\n%s", c.cmd.Process.Pid, err, c.output.String())
+	default:
+	}
+}
+
 // kill ends the child with SIGKILL and waits for it; harmless if it is gone.
 func (c *child) kill(t *testing.T) {
 	_ = c.cmd.Process.Kill()
@@ -70,8 +107,15 @@ func (c *child) kill(t *testing.T) {
 }
 
 // stop ends the child with SIGTERM, as an operator would, and returns how
-// it exited.
+// it exited. It waits for the child to listen first: a SIGTERM that comes
+// before main() has set up its handler kills the process outright (a
+// child started at a test's last kill may still be starting).
 func (c *child) stop(t *testing.T) error {
+	t.Helper()
+	waitFor(t, "the child to listen", 20*time.Second, func() bool {
+		c.alive(t)
+		return listenLine.MatchString(c.output.String())
+	})
 	_ = c.cmd.Process.Signal(syscall.SIGTERM)
 	return c.wait(t)
 }
@@ -143,6 +187,7 @@ func TestTelegramCrashRestart(t *testing.T) {
 	defer tick.Stop()
 	for i := 0; i < updates+updates/3; i++ {
 		<-tick.C
+		proc.alive(t)
 		if i < updates {
 			s := script[i/chats]
 			if id := convs[i%chats].do(fake, s); s.data != "" {
@@ -157,7 +202,14 @@ func TestTelegramCrashRestart(t *testing.T) {
 			proc = startChild(t, env)
 		}
 	}
+	drainStart := time.Now()
+	defer func() {
+		if t.Failed() {
+			crashDiagnosis(t, fake, proc, convs, callbacks, len(kills))
+		}
+	}()
 	eventually(t, "every update confirmed, every callback answered, every reply sent", 60*time.Second, 100*time.Millisecond, func() bool {
+		proc.alive(t)
 		if len(fake.Pending()) > 0 {
 			return false
 		}
@@ -174,6 +226,7 @@ func TestTelegramCrashRestart(t *testing.T) {
 		}
 		return true
 	})
+	drained := time.Since(drainStart)
 	if err := proc.stop(t); err != nil {
 		t.Errorf("child exited with %v\n%s", err, proc.output.String())
 	}
@@ -186,8 +239,28 @@ func TestTelegramCrashRestart(t *testing.T) {
 		dups += n
 	}
 	checkDrained(t, env["INFOPUNKT_DATA"])
-	t.Logf("%d kills, %d replies sent twice, %d rate-limit violations, %d early retries",
-		len(kills), dups, fake.Violations(), fake.EarlyRetries())
+	t.Logf("%d kills, %d replies sent twice, %d rate-limit violations, %d early retries; drained in %v",
+		len(kills), dups, fake.Violations(), fake.EarlyRetries(), drained.Round(time.Millisecond))
+}
+
+// crashDiagnosis logs what a failed crash run was still waiting for and
+// the last child's log tail, so that a timeout says where it stuck.
+func crashDiagnosis(t *testing.T, fake *telegramtest.Server, proc *child, convs []*conversation, callbacks []string, maxDups int) {
+	unanswered, incomplete := 0, 0
+	for _, id := range callbacks {
+		if !fake.CallbackAnswered(id) {
+			unanswered++
+		}
+	}
+	ops := chatOps(fake)
+	for _, c := range convs {
+		if done, _, _ := matchReplies(sigs(ops[c.chat]), c.want, maxDups); !done {
+			incomplete++
+		}
+	}
+	out := proc.output.String()
+	t.Logf("still pending: %d updates (polling %v), %d callbacks unanswered, %d of %d chats short of replies; last child's log tail:\n%s",
+		len(fake.Pending()), fake.Polling(), unanswered, incomplete, len(convs), out[max(0, len(out)-3000):])
 }
 
 // checkDrained fails if the outbox in the data file still holds items.

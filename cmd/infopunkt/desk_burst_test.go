@@ -15,6 +15,7 @@ import (
 // chat) so the test takes seconds: every card arrives, no send breaks the limit or gets a 429,
 // and one user's backlogged messages merge into fewer group messages.
 func TestDeskBurst(t *testing.T) {
+	t.Parallel()
 	lim := telegramtest.DefaultLimits()
 	lim.Group = []telegramtest.Window{{Max: 20, Per: 3 * time.Second}}
 	d := startDeskRunWith(t, telegramtest.Options{Limits: lim}, false, "INFOPUNKT_TELEGRAM_GROUP_RATE", "18/3s", "INFOPUNKT_TELEGRAM_CHAT_RATE", "3/1s")

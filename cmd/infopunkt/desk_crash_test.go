@@ -79,6 +79,7 @@ func TestDeskCrashDuringRelays(t *testing.T) {
 	defer tick.Stop()
 	for n := 0; n < ticks+ticks/4; n++ {
 		<-tick.C
+		proc.alive(t)
 		if n < ticks {
 			k, i := n/(users*2), int64(n%(users*2)/2)
 			if n%2 == 0 {
@@ -95,6 +96,7 @@ func TestDeskCrashDuringRelays(t *testing.T) {
 	}
 	complete := func(seq []int) bool { return len(seq) > 0 && seq[len(seq)-1] == msgs-1 }
 	eventually(t, "every relay delivered", 90*time.Second, 100*time.Millisecond, func() bool {
+		proc.alive(t)
 		if len(fake.Pending()) > 0 {
 			return false
 		}

@@ -157,6 +157,7 @@ func noIdentity(t *testing.T, texts ...string) {
 }
 
 func TestDeskReplyModeEndToEnd(t *testing.T) {
+	t.Parallel()
 	d := startDeskRun(t, false)
 	ctx := context.Background()
 	defer func() {
@@ -293,6 +294,7 @@ func TestDeskReplyModeEndToEnd(t *testing.T) {
 // consultant refused, media both ways, /faq, /note, /transfer, /close
 // closing the topic, and a Viber user in a topic of their own.
 func TestDeskTopicsModeEndToEnd(t *testing.T) {
+	t.Parallel()
 	d := startDeskRun(t, true)
 	ctx := context.Background()
 	defer func() {

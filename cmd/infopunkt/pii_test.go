@@ -39,6 +39,7 @@ func checkNoPII(t *testing.T, where, logs string, rawIDs ...string) {
 // (a name and a phone number in free text, in the description and in the
 // consultant's answer) and a Viber user typing the same, at debug level.
 func TestNoPIIInLogsTelegramAndViber(t *testing.T) {
+	t.Parallel()
 	const group, anna, user = int64(-1009876), int64(41), int64(777001)
 	const vbUser = "pii-viber-user"
 	ctx := context.Background()

@@ -120,6 +120,7 @@ func TestReminderFanOutCrash(t *testing.T) {
 			wait = 100 + rng.IntN(300)
 		}
 		time.Sleep(time.Duration(wait) * time.Millisecond)
+		proc.alive(t)
 		proc.kill(t)
 		waitFor(t, "the killed poll to end", 5*time.Second, func() bool { return !fake.Polling() })
 		proc = startChild(t, env)
@@ -149,6 +150,7 @@ func TestReminderFanOutCrash(t *testing.T) {
 	}
 	deadline := time.Now().Add(120 * time.Second)
 	for {
+		proc.alive(t)
 		missing, twice, other := counts()
 		if missing == 0 {
 			break

@@ -150,8 +150,10 @@ func newService(cfg Config, logger *slog.Logger, red *redactor) (*service, error
 	}
 	// Counters are kept per day of the info point's time zone.
 	m := newMetrics()
+	engine := bot.NewEngine(c)
 	db, err := store.Open(cfg.Data, store.Options{Now: func() time.Time { return time.Now().In(loc) },
-		ObserveCommit: func(d time.Duration) { m.storeCommit.Observe(d.Seconds()) }})
+		ObserveCommit: func(d time.Duration) { m.storeCommit.Observe(d.Seconds()) },
+		FloodNotice:   floodNotice(engine)})
 	if err != nil {
 		return nil, err
 	}
@@ -161,7 +163,7 @@ func newService(cfg Config, logger *slog.Logger, red *redactor) (*service, error
 		return nil, err
 	}
 	red.setKey(key)
-	s := &service{cfg: cfg, logger: logger, db: db, engine: bot.NewEngine(c), loc: loc,
+	s := &service{cfg: cfg, logger: logger, db: db, engine: engine, loc: loc,
 		senders: map[bot.Channel]bot.Sender{}, mux: http.NewServeMux(), admin: http.NewServeMux(),
 		readiness: newReadiness(), backupSlot: make(chan struct{}, 1), metrics: m, errc: make(chan error, 4)}
 	m.reg.MustRegister(scrapeCollector{s})
@@ -169,6 +171,12 @@ func newService(cfg Config, logger *slog.Logger, red *redactor) (*service, error
 	s.setupDesk()
 	s.routes()
 	return s, nil
+}
+
+// floodNotice is the store's FloodNotice: the content's flood_notice
+// message in the chat's language, from the content served at the time.
+func floodNotice(e *bot.Engine) func(faq.Lang) string {
+	return func(l faq.Lang) string { return e.Content().Messages.Get("flood_notice", l) }
 }
 
 // serve starts the outbox, the HTTP server and the background loops, runs

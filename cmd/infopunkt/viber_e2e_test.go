@@ -36,6 +36,7 @@ func viberMsg(c *faq.Content, key string, l faq.Lang) string {
 // choice, consent, the main menu, navigation to an answer, free-text search
 // and the hand-off to a consultant, then checks the data file.
 func TestViberEndToEnd(t *testing.T) {
+	t.Parallel()
 	c := viberContent(t)
 	v := startViberBot(t)
 	if !slices.ContainsFunc(v.fake.Calls(), func(c vibertest.Call) bool { return c.Method == "set_webhook" && c.Status == 0 }) {
@@ -205,6 +206,7 @@ const (
 // are refused with 403 before anything happens, and that a callback
 // delivered more than once is applied once.
 func TestViberWebhookSecurity(t *testing.T) {
+	t.Parallel()
 	c := viberContent(t)
 	v := startViberBot(t)
 	v.fake.SetSubscribed(viberStranger, true)

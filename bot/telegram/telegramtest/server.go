@@ -366,7 +366,7 @@ func (s *Server) finish(c *callRecord, w http.ResponseWriter, result any, e *api
 		writeError(w, e)
 		return
 	}
-	raw, err := json.Marshal(result)
+	raw, err := marshal(result)
 	if err != nil {
 		writeError(w, &apiError{code: 500, desc: "Internal Server Error"})
 		return
@@ -375,7 +375,7 @@ func (s *Server) finish(c *callRecord, w http.ResponseWriter, result any, e *api
 }
 
 // writeResult answers {"ok":true,"result":raw}: the bytes json.Marshal of
-// response{OK: true, Result: raw} gives for raw from json.Marshal, without
+// response{OK: true, Result: raw} gives for raw from marshal, without
 // validating and compacting raw a second time.
 func writeResult(w http.ResponseWriter, raw []byte) {
 	b := make([]byte, 0, len(raw)+len(`{"ok":true,"result":}`))

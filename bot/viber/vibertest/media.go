@@ -23,11 +23,11 @@ const (
 // validateMedia checks what validate does not: the media types' own
 // rules. body is the raw request, to tell a missing field from an empty one.
 func validateMedia(m *Message, body []byte) (int, string) {
-	var raw map[string]json.RawMessage
-	_ = json.Unmarshal(body, &raw)
 	ext := strings.ToLower(path.Ext(urlPath(m.Media)))
 	switch m.Type {
 	case "picture":
+		var raw map[string]json.RawMessage
+		_ = json.Unmarshal(body, &raw)
 		switch {
 		case raw["text"] == nil:
 			return 4, "missingData: text (may be empty, must be present)"

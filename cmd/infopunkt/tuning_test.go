@@ -3,6 +3,9 @@ package main
 import (
 	"runtime/debug"
 	"testing"
+
+	"github.com/infopunkt/infopunkt/bot"
+	"github.com/infopunkt/infopunkt/faq"
 )
 
 func TestTuneGC(t *testing.T) {
@@ -21,5 +24,19 @@ func TestTuneGC(t *testing.T) {
 	})
 	if got := debug.SetGCPercent(100); got != 100 {
 		t.Errorf("GOGC set: GC percent changed to %d; the operator's setting must win", got)
+	}
+}
+
+func TestFloodNoticeFollowsContent(t *testing.T) {
+	c := testContent(t)
+	e := bot.NewEngine(c)
+	notice := floodNotice(e)
+	for _, l := range faq.Langs {
+		if got, want := notice(l), c.Messages.Get("flood_notice", l); got == "" || got != want {
+			t.Errorf("%s: notice %q, want the content's %q", l, got, want)
+		}
+	}
+	if notice(faq.UK) == notice(faq.EN) {
+		t.Error("the notice is not in the chat's language")
 	}
 }
