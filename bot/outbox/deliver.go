@@ -8,6 +8,10 @@ import (
 	"github.com/infopunkt/infopunkt/bot"
 )
 
+// reusePending is the largest emptied lane buffer kept for the lane's
+// next items; larger ones (a drained backlog) are released.
+const reusePending = 4
+
 // minPause is the flood wait used when a 429 carries no usable retry_after.
 const minPause = time.Second
 
@@ -127,20 +131,19 @@ func (s *scheduler) handle(r result) {
 
 // handleSent marks every item of the job done in one commit, then pops them.
 func (s *scheduler) handleSent(c *channelState, l *lane, r result) {
-	marks := make([]bot.Mark, len(r.job.items))
-	for i, it := range r.job.items {
-		marks[i] = bot.Mark{Kind: bot.MarkDone, Seq: it.Seq, Receipt: r.receipt,
-			Chat: it.Reply.Chat, Key: it.Reply.Key, Track: it.Reply.Track, ReplyKind: it.Reply.Kind}
+	var buf [4]bot.Mark // on the stack unless a merged send has more items
+	marks := buf[:0]
+	for _, it := range r.job.items {
+		marks = append(marks, removal(bot.MarkDone, it))
+		marks[len(marks)-1].Receipt = r.receipt
 	}
-	s.marks.submit(marks, func() {
-		// Before pop, which clears the lane's (shared) slots of these items.
-		if f := s.w.opts.OnSent; f != nil {
-			for _, it := range r.job.items {
-				f(it, r.receipt)
-			}
-		}
-		s.pop(c, l, len(r.job.items))
-	})
+	s.marks.submit(next{kind: nextPop, c: c, l: l, items: r.job.items, sent: true, rc: r.receipt}, marks...)
+}
+
+// removal is a mark of kind (done or drop) for it, carrying what lets the
+// queue skip decoding the item.
+func removal(kind bot.MarkKind, it bot.OutboxItem) bot.Mark {
+	return bot.Mark{Kind: kind, Seq: it.Seq, Chat: it.Reply.Chat, Key: it.Reply.Key, Track: it.Reply.Track, ReplyKind: it.Reply.Kind}
 }
 
 func (s *scheduler) handlePaused(c *channelState, l *lane, r result, now time.Time, resumed bool) {
@@ -172,11 +175,9 @@ func (s *scheduler) handleDropped(c *channelState, l *lane, r result) {
 		return
 	}
 	s.log.Warn("outbox: undeliverable item dropped", "channel", c.name, "seq", head.Seq, "reason", reason(r.err))
-	drop := bot.Mark{Kind: bot.MarkDrop, Seq: head.Seq, Reason: reason(r.err),
-		Chat: head.Reply.Chat, Key: head.Reply.Key, Track: head.Reply.Track, ReplyKind: head.Reply.Kind}
-	s.marks.submit([]bot.Mark{drop}, func() {
-		s.pop(c, l, 1)
-	})
+	drop := removal(bot.MarkDrop, head)
+	drop.Reason = reason(r.err)
+	s.marks.submit(next{kind: nextPop, c: c, l: l, items: r.job.items[:1]}, drop)
 }
 
 // handleBlocked drops the chat's items read before the blocked send began;
@@ -196,17 +197,18 @@ func (s *scheduler) handleBlocked(c *channelState, l *lane, r result) {
 
 // markThenRequeue commits mark, then lets the lane send again.
 func (s *scheduler) markThenRequeue(c *channelState, l *lane, mark bot.Mark) {
-	s.marks.submit([]bot.Mark{mark}, func() {
-		l.busy = false
-		s.requeue(c, l)
-	})
+	s.marks.submit(next{kind: nextRequeue, c: c, l: l}, mark)
 }
 
 // pop removes the lane's first n items, durable now, and moves on.
 func (s *scheduler) pop(c *channelState, l *lane, n int) {
 	clear(l.pending[:n])
-	l.pending = l.pending[n:]
-	if len(l.pending) == 0 {
+	switch {
+	case n < len(l.pending):
+		l.pending = l.pending[n:]
+	case cap(l.pending) <= reusePending:
+		l.pending = l.pending[:0] // a chat's next reply reuses the slot
+	default:
 		l.pending = nil
 	}
 	s.buffered -= n

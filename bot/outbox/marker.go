@@ -12,11 +12,32 @@ import (
 // short even after a burst.
 const maxMarkBatch = 4096
 
-// markReq is one send's marks and what to do once they are durable.
+// markReq is one send's marks (the next n of the marker's queued marks)
+// and what the scheduler does once they are durable.
 type markReq struct {
-	marks []bot.Mark
-	then  func() // runs on the scheduling goroutine after the commit; may be nil
+	n    int
+	then next
 }
+
+// next is what the scheduler does once a request's marks are durable (a
+// value rather than a closure: no allocation per send).
+type next struct {
+	kind  nextKind
+	c     *channelState
+	l     *lane
+	items []bot.OutboxItem // nextPop: the lane's first items, now durable
+	sent  bool             // nextPop: the items were delivered (OnSent)
+	rc    bot.Receipt      // nextPop with sent: the platform's receipt
+}
+
+// nextKind says which continuation next is.
+type nextKind uint8
+
+const (
+	nextNone    nextKind = iota // nothing to do
+	nextPop                     // pop the items, then move the lane on
+	nextRequeue                 // the lane may send again
+)
 
 // marker commits delivery marks in group commits. Requests pile up while a
 // commit (an fsync) runs and all go into the next one, so the commit rate,
@@ -29,8 +50,14 @@ type marker struct {
 
 	mu        sync.Mutex
 	queue     []markReq
-	committed []func()
+	marks     []bot.Mark // the queued requests' marks, in order
+	committed []next
 	closed    bool
+	// freeQ and freeM are the buffers of the last commit, for queue and
+	// marks to reuse once the queue was taken whole. (No Queue keeps the
+	// marks it was given after Mark returns.)
+	freeQ []markReq
+	freeM []bot.Mark
 
 	wake   chan struct{} // to the marking goroutine
 	ready  chan struct{} // to the scheduler: committed has entries
@@ -45,20 +72,25 @@ func newMarker(ctx context.Context, q bot.Queue, log *slog.Logger) *marker {
 	return m
 }
 
-// submit queues marks; then runs on the scheduler once they are durable.
-func (m *marker) submit(marks []bot.Mark, then func()) {
+// submit queues marks (copied); the scheduler does then once they are
+// durable.
+func (m *marker) submit(then next, marks ...bot.Mark) {
 	m.mu.Lock()
-	m.queue = append(m.queue, markReq{marks: marks, then: then})
+	m.marks = append(m.marks, marks...)
+	m.queue = append(m.queue, markReq{n: len(marks), then: then})
 	m.mu.Unlock()
 	signal(m.wake)
 }
 
-// takeCommitted returns the continuations of committed requests.
-func (m *marker) takeCommitted() []func() {
+// takeCommitted returns the continuations of committed requests. done is
+// the slice it returned last time, which the scheduler has finished
+// with: it is cleared and reused.
+func (m *marker) takeCommitted(done []next) []next {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	fns := m.committed
-	m.committed = nil
+	clear(done)
+	m.committed = done[:0]
 	return fns
 }
 
@@ -77,9 +109,17 @@ func (m *marker) loop() {
 		m.mu.Lock()
 		n := min(len(m.queue), maxMarkBatch)
 		reqs := m.queue[:n:n]
-		m.queue = m.queue[n:]
-		if len(m.queue) == 0 {
-			m.queue = nil
+		nmarks := 0
+		for _, r := range reqs {
+			nmarks += r.n
+		}
+		marks := m.marks[:nmarks:nmarks]
+		whole := n == len(m.queue)
+		bufQ, bufM := m.queue, m.marks
+		if whole {
+			m.queue, m.marks, m.freeQ, m.freeM = m.freeQ, m.freeM, nil, nil
+		} else {
+			m.queue, m.marks = m.queue[n:], m.marks[nmarks:]
 		}
 		closed := m.closed
 		m.mu.Unlock()
@@ -90,25 +130,26 @@ func (m *marker) loop() {
 			<-m.wake
 			continue
 		}
-		m.commit(reqs)
+		m.commit(marks)
 		m.mu.Lock()
 		for _, r := range reqs {
-			if r.then != nil {
+			if r.then.kind != nextNone {
 				m.committed = append(m.committed, r.then)
 			}
+		}
+		if whole {
+			clear(bufQ)
+			clear(bufM)
+			m.freeQ, m.freeM = bufQ[:0], bufM[:0]
 		}
 		m.mu.Unlock()
 		signal(m.ready)
 	}
 }
 
-// commit makes the requests' marks durable. A failure is logged and the
-// worker moves on: at worst a restart repeats a send.
-func (m *marker) commit(reqs []markReq) {
-	var marks []bot.Mark
-	for _, r := range reqs {
-		marks = append(marks, r.marks...)
-	}
+// commit makes marks durable. A failure is logged and the worker moves
+// on: at worst a restart repeats a send.
+func (m *marker) commit(marks []bot.Mark) {
 	if len(marks) == 0 {
 		return
 	}

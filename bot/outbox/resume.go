@@ -23,7 +23,7 @@ func (s *scheduler) resume(chat bot.ChatKey) {
 		return
 	}
 	l.paused = time.Time{}
-	s.marks.submit([]bot.Mark{{Kind: bot.MarkPause, Lane: string(chat), Until: time.Time{}}}, nil)
+	s.marks.submit(next{}, bot.Mark{Kind: bot.MarkPause, Lane: string(chat), Until: time.Time{}})
 	if l.index >= 0 {
 		s.requeue(c, l)
 	}

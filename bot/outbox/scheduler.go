@@ -21,6 +21,7 @@ type scheduler struct {
 	results  chan result
 	senders  sync.WaitGroup
 	marks    *marker
+	durable  []next          // the continuations being run (reused, see committed)
 	chats    bot.ChatScanner // nil: the queue is read in Seq order only
 	// lastSeq: every item with Seq <= lastSeq was read. tailSeq: where new
 	// commits are read from while a backlog between lastSeq and tailSeq is
@@ -158,10 +159,23 @@ func (s *scheduler) run(ctx context.Context) {
 	}
 }
 
-// committed runs the continuations of marks that became durable.
+// committed moves on the lanes whose marks became durable.
 func (s *scheduler) committed() {
-	for _, f := range s.marks.takeCommitted() {
-		f()
+	s.durable = s.marks.takeCommitted(s.durable)
+	for _, n := range s.durable {
+		switch n.kind {
+		case nextPop:
+			// Before pop, which clears the lane's (shared) slots of these items.
+			if f := s.w.opts.OnSent; f != nil && n.sent {
+				for _, it := range n.items {
+					f(it, n.rc)
+				}
+			}
+			s.pop(n.c, n.l, len(n.items))
+		case nextRequeue:
+			n.l.busy = false
+			s.requeue(n.c, n.l)
+		}
 	}
 }
 

@@ -94,8 +94,8 @@ func (db *DB) Apply(ctx context.Context, chat bot.ChatKey, dedupKey string, fn b
 
 // apply is one run of Apply's transaction; see the package doc for the steps.
 func (db *DB) apply(tx *bbolt.Tx, chat bot.ChatKey, dedupKey string, fn bot.ApplyFunc, out *applyOutcome) error {
-	dedupe := tx.Bucket(bucketDedupe)
-	if dedupKey != "" && dedupe.Get([]byte(dedupKey)) != nil {
+	dedupe, dk := tx.Bucket(bucketDedupe), []byte(dedupKey)
+	if dedupKey != "" && dedupe.Get(dk) != nil {
 		return nil
 	}
 	st, exists, err := loadState(tx, chat)
@@ -138,7 +138,7 @@ func (db *DB) apply(tx *bbolt.Tx, chat bot.ChatKey, dedupKey string, fn bot.Appl
 		return err
 	}
 	if dedupKey != "" {
-		if err := dedupe.Put([]byte(dedupKey), u64(uint64(now.Unix()))); err != nil {
+		if err := dedupe.Put(dk, u64(uint64(now.Unix()))); err != nil {
 			return fmt.Errorf("put dedupe key: %w", err)
 		}
 	}

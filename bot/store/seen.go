@@ -36,15 +36,24 @@ func seenKey(last time.Time, chat bot.ChatKey) []byte {
 	return append(append(k, sep), chat...)
 }
 
+// sameDay reports whether a and b fall on the same UTC day, the day
+// seenKey files them under.
+func sameDay(a, b time.Time) bool {
+	ay, am, ad := a.UTC().Date()
+	by, bm, bd := b.UTC().Date()
+	return ay == by && am == bm && ad == bd
+}
+
 // indexSeen moves chat's entry in bucketSeen when the day of its last
 // update changed (or the chat is new).
 func indexSeen(tx *bbolt.Tx, chat bot.ChatKey, st, old bot.State, existed bool) error {
+	if existed && sameDay(st.LastSeen, old.LastSeen) { // most updates: nothing to move
+		return nil
+	}
 	key := seenKey(st.LastSeen, chat)
 	var oldKey []byte
 	if existed {
-		if oldKey = seenKey(old.LastSeen, chat); bytes.Equal(oldKey, key) {
-			return nil
-		}
+		oldKey = seenKey(old.LastSeen, chat)
 	}
 	b, err := tx.CreateBucketIfNotExists(bucketSeen)
 	if err != nil {

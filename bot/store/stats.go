@@ -40,7 +40,9 @@ func (db *DB) Stats(ctx context.Context, day string) (map[string]uint64, error) 
 // incrStat adds n to counter name of the day of now.
 func incrStat(tx *bbolt.Tx, now time.Time, name string, n uint64) error {
 	b := tx.Bucket(bucketStats)
-	key := []byte(now.Format(dayLayout) + "/" + name)
+	// bbolt copies the key on Put: build it on the stack.
+	var buf [64]byte
+	key := append(append(now.AppendFormat(buf[:0], dayLayout), '/'), name...)
 	var v uint64
 	if raw := b.Get(key); len(raw) == 8 {
 		v = binary.BigEndian.Uint64(raw)

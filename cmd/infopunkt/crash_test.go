@@ -202,6 +202,12 @@ func TestTelegramCrashRestart(t *testing.T) {
 			proc = startChild(t, env)
 		}
 	}
+	drainStart := time.Now()
+	defer func() {
+		if t.Failed() {
+			crashDiagnosis(t, fake, proc, convs, callbacks, len(kills))
+		}
+	}()
 	eventually(t, "every update confirmed, every callback answered, every reply sent", 60*time.Second, 100*time.Millisecond, func() bool {
 		proc.alive(t)
 		if len(fake.Pending()) > 0 {
@@ -220,6 +226,7 @@ func TestTelegramCrashRestart(t *testing.T) {
 		}
 		return true
 	})
+	drained := time.Since(drainStart)
 	if err := proc.stop(t); err != nil {
 		t.Errorf("child exited with %v\n%s", err, proc.output.String())
 	}
@@ -232,8 +239,28 @@ func TestTelegramCrashRestart(t *testing.T) {
 		dups += n
 	}
 	checkDrained(t, env["INFOPUNKT_DATA"])
-	t.Logf("%d kills, %d replies sent twice, %d rate-limit violations, %d early retries",
-		len(kills), dups, fake.Violations(), fake.EarlyRetries())
+	t.Logf("%d kills, %d replies sent twice, %d rate-limit violations, %d early retries; drained in %v",
+		len(kills), dups, fake.Violations(), fake.EarlyRetries(), drained.Round(time.Millisecond))
+}
+
+// crashDiagnosis logs what a failed crash run was still waiting for and
+// the last child's log tail, so that a timeout says where it stuck.
+func crashDiagnosis(t *testing.T, fake *telegramtest.Server, proc *child, convs []*conversation, callbacks []string, maxDups int) {
+	unanswered, incomplete := 0, 0
+	for _, id := range callbacks {
+		if !fake.CallbackAnswered(id) {
+			unanswered++
+		}
+	}
+	ops := chatOps(fake)
+	for _, c := range convs {
+		if done, _, _ := matchReplies(sigs(ops[c.chat]), c.want, maxDups); !done {
+			incomplete++
+		}
+	}
+	out := proc.output.String()
+	t.Logf("still pending: %d updates (polling %v), %d callbacks unanswered, %d of %d chats short of replies; last child's log tail:\n%s",
+		len(fake.Pending()), fake.Polling(), unanswered, incomplete, len(convs), out[max(0, len(out)-3000):])
 }
 
 // checkDrained fails if the outbox in the data file still holds items.
