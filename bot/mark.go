@@ -52,7 +52,8 @@ type Mark struct {
 // share one fsync; otherwise it calls the Queue's methods one by one.
 type MarkBatcher interface {
 	// Mark applies marks in order in one transaction. Marks of items no
-	// longer pending are ignored. On error none is applied.
+	// longer pending are ignored. On error none is applied. Mark must not
+	// retain marks after it returns: the outbox reuses the slice.
 	Mark(ctx context.Context, marks []Mark) error
 }
 

@@ -120,6 +120,8 @@ type Tracker interface {
 type Sender interface {
 	// Send delivers r and reports the platform ids of the messages sent. A
 	// failure should be a *SendError; any other error is treated as
-	// SendRetry.
+	// SendRetry. r's slices and pointers (Buttons, Media, Copy) may be
+	// shared with the store's cache of queued items: Send must not modify
+	// them.
 	Send(ctx context.Context, r Reply) (Receipt, error)
 }
