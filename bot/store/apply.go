@@ -104,7 +104,7 @@ func (db *DB) apply(tx *bbolt.Tx, chat bot.ChatKey, dedupKey string, fn bot.Appl
 	}
 	res := fn(st, exists)
 	now := db.now()
-	hooked, err := db.runDeskHook(tx, chat, res, now)
+	hooked, err := db.runDeskHook(tx, chat, res, now, &out.stage)
 	if err != nil {
 		return err
 	}

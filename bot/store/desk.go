@@ -33,15 +33,18 @@ func (db *DB) UpdateDesk(ctx context.Context, dedupKey string, fn func(tx bot.De
 	if err := ctx.Err(); err != nil {
 		return false, err
 	}
-	var applied bool
+	var (
+		applied bool
+		stage   staging
+	)
 	err := db.batch(context.WithoutCancel(ctx), func(tx *bbolt.Tx) error {
-		applied = false
+		applied, stage = false, staging{}
 		dedupe := tx.Bucket(bucketDedupe)
 		if dedupKey != "" && dedupe.Get([]byte(dedupKey)) != nil {
 			return nil
 		}
 		now := db.now()
-		if err := fn(&deskTx{tx: tx, now: now}); err != nil {
+		if err := fn(&deskTx{tx: tx, now: now, stage: &stage}); err != nil {
 			return err
 		}
 		if dedupKey != "" {
@@ -55,6 +58,7 @@ func (db *DB) UpdateDesk(ctx context.Context, dedupKey string, fn func(tx bot.De
 	if err != nil {
 		return false, fmt.Errorf("desk update: %w", err)
 	}
+	db.items.publish(&stage)
 	return applied, nil
 }
 
@@ -76,6 +80,9 @@ func (db *DB) DeskRecord(ctx context.Context, key string, v any) (found bool, er
 type deskTx struct {
 	tx  *bbolt.Tx
 	now time.Time
+	// stage, if set, collects the seqs DropTracked removes, so that the
+	// item cache forgets them once the transaction commits.
+	stage *staging
 }
 
 func (d *deskTx) Now() time.Time { return d.now }
@@ -175,6 +182,9 @@ func (d *deskTx) DropTracked(chat bot.ChatKey, track string) error {
 			if _, _, err := removeItem(d.tx, seq); err != nil {
 				return err
 			}
+			if d.stage != nil {
+				d.stage.dropped = append(d.stage.dropped, seq)
+			}
 		}
 	}
 	return nil
@@ -232,7 +242,7 @@ func (d *deskTx) UpdateChat(chat bot.ChatKey, fn bot.ApplyFunc) (bot.Result, err
 
 // runDeskHook hands the desk its effects of one update, if a hook is set
 // and there are any. It reports whether the hook took them.
-func (db *DB) runDeskHook(tx *bbolt.Tx, chat bot.ChatKey, res bot.Result, now time.Time) (bool, error) {
+func (db *DB) runDeskHook(tx *bbolt.Tx, chat bot.ChatKey, res bot.Result, now time.Time, stage *staging) (bool, error) {
 	if db.deskHook == nil {
 		return false, nil
 	}
@@ -245,7 +255,7 @@ func (db *DB) runDeskHook(tx *bbolt.Tx, chat bot.ChatKey, res bot.Result, now ti
 	if len(effects) == 0 {
 		return true, nil
 	}
-	if err := db.deskHook(&deskTx{tx: tx, now: now}, chat, res.State, effects); err != nil {
+	if err := db.deskHook(&deskTx{tx: tx, now: now, stage: stage}, chat, res.State, effects); err != nil {
 		return true, fmt.Errorf("desk: %w", err)
 	}
 	return true, nil

@@ -86,16 +86,18 @@ func asDecoded(t time.Time) (time.Time, bool) {
 
 // staging is what one committed transaction function leaves for the
 // cache: the items it queued, after erasing a chat's items if erased is
-// set (the erase effect queues its confirmation after the erasure).
+// set (the erase effect queues its confirmation after the erasure), and
+// the seqs of single items it removed (dropped: a desk erasure's relays).
 type staging struct {
-	items  []cachedItem
-	erased bot.ChatKey
+	items   []cachedItem
+	erased  bot.ChatKey
+	dropped []uint64
 }
 
 // publish applies a committed run's staging: the erased chat's items are
 // forgotten, the queued items made available to Scan and ScanChat.
 func (c *itemCache) publish(st *staging) {
-	if len(st.items) == 0 && st.erased == "" {
+	if len(st.items) == 0 && st.erased == "" && len(st.dropped) == 0 {
 		return
 	}
 	c.mu.Lock()
@@ -105,6 +107,9 @@ func (c *itemCache) publish(st *staging) {
 	}
 	if st.erased != "" {
 		c.forgetChat(st.erased, math.MaxUint64)
+	}
+	for _, seq := range st.dropped {
+		c.forget(seq)
 	}
 	for _, e := range st.items {
 		sl := &c.slots[e.item.Seq%itemCacheSlots]

@@ -382,3 +382,44 @@ func TestItemCacheScanChat(t *testing.T) {
 		t.Errorf("cached %v, want [2]", got)
 	}
 }
+
+// TestItemCacheDeskDrop: relays a desk erasure removes one by one
+// (DropTracked, through UpdateDesk or the desk hook inside Apply) leave
+// the cache at once, not only when a later scan passes their seqs.
+func TestItemCacheDeskDrop(t *testing.T) {
+	ctx := context.Background()
+	db, _, _ := newDB(t)
+	staff := bot.ChatKey("telegram:-100")
+	relay := func(track string) {
+		mustApply(t, db, "telegram:1", "", func(st bot.State, _ bool) bot.Result {
+			return bot.Result{State: st, Replies: []bot.Reply{
+				{Chat: staff, Kind: bot.ReplyStaff, Text: "user's words", Track: track},
+				{Text: "sent to the consultants"},
+			}}
+		})
+	}
+	relay("t1")
+	relay("t2")
+	if got := seqsOf(mustCached(t, db)); len(got) != 4 {
+		t.Fatalf("cache holds %v, want the 4 queued items", got)
+	}
+	if _, err := db.UpdateDesk(ctx, "", func(tx bot.DeskTx) error { return tx.DropTracked(staff, "t1") }); err != nil {
+		t.Fatal(err)
+	}
+	for _, it := range mustCached(t, db) {
+		if it.Reply.Track == "t1" {
+			t.Errorf("dropped relay %d still cached", it.Seq)
+		}
+	}
+	db.SetDeskHook(func(tx bot.DeskTx, chat bot.ChatKey, st bot.State, effects []bot.Effect) error {
+		return tx.DropTracked(staff, "t2")
+	})
+	mustApply(t, db, "telegram:1", "", func(st bot.State, _ bool) bot.Result {
+		return bot.Result{State: st, Effects: []bot.Effect{{Kind: bot.EffectHandoffCancel}}}
+	})
+	for _, it := range mustCached(t, db) {
+		if it.Reply.Track != "" {
+			t.Errorf("relay %d (%s) still cached after the desk dropped it", it.Seq, it.Reply.Track)
+		}
+	}
+}
